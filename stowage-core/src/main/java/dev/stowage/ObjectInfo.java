@@ -1,0 +1,43 @@
+package dev.stowage;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a backend knows about one stored object.
+ *
+ * <p>Immutable and thread-safe. An ETag is an opaque version tag, not a content hash: after a
+ * multipart upload it is not the MD5 of the content. Use {@link #sha256()} to compare content.
+ *
+ * @param key          the object's key
+ * @param sizeBytes    its size
+ * @param lastModified when it was last written
+ * @param etag         the backend's version tag, where it has one
+ * @param sha256       the content's SHA-256 in lower-case hex, where the backend knows it
+ * @param contentType  the stored MIME type, where the backend keeps one
+ */
+public record ObjectInfo(
+        String key,
+        long sizeBytes,
+        Instant lastModified,
+        Optional<String> etag,
+        Optional<String> sha256,
+        Optional<String> contentType) {
+
+    public ObjectInfo {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(lastModified, "lastModified");
+        Objects.requireNonNull(etag, "etag");
+        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(contentType, "contentType");
+        if (sizeBytes < 0) {
+            throw new IllegalArgumentException("sizeBytes must be >= 0: " + sizeBytes);
+        }
+    }
+
+    /** An object of which only the size and modification time are known. */
+    public static ObjectInfo of(String key, long sizeBytes, Instant lastModified) {
+        return new ObjectInfo(key, sizeBytes, lastModified, Optional.empty(), Optional.empty(), Optional.empty());
+    }
+}

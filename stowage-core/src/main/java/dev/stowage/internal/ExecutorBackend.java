@@ -1,0 +1,83 @@
+package dev.stowage.internal;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.Keys;
+import dev.stowage.Operation;
+import dev.stowage.StorageBackend;
+import dev.stowage.StorageException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Base of backends whose I/O blocks (the local disk, reading a source file into memory): each
+ * operation validates its key, then runs on a bounded executor, and every failure is translated
+ * once into a {@link StorageException} carrying the operation, key and backend. Internal.
+ */
+public abstract class ExecutorBackend implements StorageBackend {
+    private final String label;
+    private final Executor executor;
+    private final ExecutorService ownedExecutor;
+    private volatile boolean closed;
+
+    /**
+     * @param label         the backend's short name in error messages
+     * @param executor      where blocking work runs
+     * @param ownedExecutor the executor to shut down on {@link #close()}, or {@code null} if the caller owns it
+     */
+    protected ExecutorBackend(String label, Executor executor, ExecutorService ownedExecutor) {
+        this.label = label;
+        this.executor = executor;
+        this.ownedExecutor = ownedExecutor;
+    }
+
+    /** The backend's short name, as it appears in error messages. */
+    protected final String label() {
+        return label;
+    }
+
+    /**
+     * Validates the key, then runs the blocking call on the executor. A key that breaks the rules
+     * fails the future with {@code INVALID_KEY} before anything runs.
+     */
+    protected final <T> CompletableFuture<T> run(Operation op, String key, Futures.Call<T> call) {
+        if (closed) {
+            return Futures.failed(error(ErrorKind.CLOSED, "the backend is closed", op, key, null));
+        }
+        Optional<String> problem = Keys.problem(key);
+        if (problem.isPresent()) {
+            return Futures.failed(error(ErrorKind.INVALID_KEY, problem.get(), op, key, null));
+        }
+        return Futures.supply(executor, call, e -> translate(e, op, key));
+    }
+
+    /** The key, checked against the rules, for operations that do no I/O. */
+    protected final String checkKey(Operation op, String key) {
+        Optional<String> problem = Keys.problem(key);
+        if (problem.isPresent()) {
+            throw error(ErrorKind.INVALID_KEY, problem.get(), op, key, null);
+        }
+        return key;
+    }
+
+    /** Converts what a blocking call threw into a {@link StorageException}; called once per failure. */
+    protected abstract StorageException translate(Throwable error, Operation op, String key);
+
+    /** An exception of this backend. */
+    protected final StorageException error(ErrorKind kind, String detail, Operation op, String key, Throwable cause) {
+        return StorageException.builder(kind, detail).operation(op).key(key).backend(label).cause(cause).build();
+    }
+
+    protected final boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.stowage.layer;
+
+import dev.stowage.ObjectInfo;
+import dev.stowage.StorageBackend;
+import dev.stowage.UploadOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A backend that passes every call to another. Layers extend it and override only what they change.
+ * Thread-safe if the delegate is.
+ */
+public abstract class ForwardingStorageBackend implements StorageBackend {
+    private final StorageBackend delegate;
+
+    protected ForwardingStorageBackend(StorageBackend delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** The backend this one wraps. */
+    protected final StorageBackend delegate() {
+        return delegate;
+    }
+
+    @Override
+    public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
+        return delegate.uploadFile(source, key, options);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteFile(String key) {
+        return delegate.deleteFile(key);
+    }
+
+    @Override
+    public URI getUrl(String key) {
+        return delegate.getUrl(key);
+    }
+
+    @Override
+    public boolean isRemote() {
+        return delegate.isRemote();
+    }
+
+    @Override
+    public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
+        return delegate.stat(key);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + delegate + ")";
+    }
+}

@@ -1,0 +1,361 @@
+package dev.stowage.local;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.ObjectInfo;
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
+import dev.stowage.Urls;
+import dev.stowage.internal.ExecutorBackend;
+import dev.stowage.internal.IoExecutors;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Files on the local disk under {@code base_path}, served by an HTTP server at {@code base_url}.
+ *
+ * <pre>{@code
+ * StorageBackend local = LocalBackend.builder()
+ *         .basePath(Path.of("/srv/files"))
+ *         .baseUrl("http://localhost:8080/files")
+ *         .build();
+ * URI url = local.uploadFile(Path.of("/srv/files/a.png"), "a.png").join(); // already in place: no copy
+ * }</pre>
+ *
+ * <ul>
+ *   <li>Uploading the file that already is at {@code base_path/key} returns its URL without copying.
+ *       A file from elsewhere is copied to a temporary file in the target folder, flushed to disk,
+ *       then moved into place atomically, so a reader sees the old file or the new one, never part
+ *       of one. Temporary files start with {@value #TEMP_PREFIX}.</li>
+ *   <li>By default the files belong to whoever put them there (the scanner), and delete is a no-op.
+ *       Built with {@link Builder#ownsFiles(boolean) ownsFiles(true)}, delete removes the file and
+ *       then any folders it leaves empty.</li>
+ *   <li>A key never resolves outside {@code base_path}: a key that would reach outside through a
+ *       symbolic link fails with {@link ErrorKind#ACCESS_DENIED}.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. Blocking file work runs on a bounded pool of daemon threads named
+ * {@code stowage-local-io-N}, or on an executor given to the builder.
+ */
+public final class LocalBackend extends ExecutorBackend {
+    /** The name prefix of the temporary files of uploads in progress; scanners skip them. */
+    public static final String TEMP_PREFIX = ".stowage-";
+
+    private static final long COPY_CHUNK_BYTES = 8L << 20;
+    private static final int CREATE_ATTEMPTS = 3;
+
+    private final Path root;
+    private final URI baseUrl;
+    private final boolean ownsFiles;
+
+    private LocalBackend(Path root, URI baseUrl, boolean ownsFiles, Executor executor, ExecutorService owned) {
+        super("local:" + root, executor, owned);
+        this.root = root;
+        this.baseUrl = baseUrl;
+        this.ownsFiles = ownsFiles;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The folder the files live in, with symbolic links resolved. */
+    public Path basePath() {
+        return root;
+    }
+
+    /** The URL the folder is served at, ending with {@code /}. */
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    /** Whether delete removes files. */
+    public boolean ownsFiles() {
+        return ownsFiles;
+    }
+
+    @Override
+    public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(options, "options");
+        return run(Operation.UPLOAD, key, cancelled -> upload(source, key, cancelled));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteFile(String key) {
+        Objects.requireNonNull(key, "key");
+        return run(Operation.DELETE, key, cancelled -> {
+            if (ownsFiles) {
+                delete(key);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public URI getUrl(String key) {
+        Objects.requireNonNull(key, "key");
+        return Urls.join(baseUrl, checkKey(Operation.URL, key));
+    }
+
+    @Override
+    public boolean isRemote() {
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
+        Objects.requireNonNull(key, "key");
+        return run(Operation.STAT, key, cancelled -> {
+            Path target = resolve(key, Operation.STAT);
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(target, BasicFileAttributes.class);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                return Optional.empty();
+            }
+            if (!attrs.isRegularFile()) {
+                return Optional.empty();
+            }
+            return Optional.of(ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+        });
+    }
+
+    private URI upload(Path source, String key, BooleanSupplier cancelled) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(source, BasicFileAttributes.class);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            throw error(ErrorKind.NOT_FOUND, "source file does not exist: " + source, Operation.UPLOAD, key, e);
+        }
+        if (!attrs.isRegularFile()) {
+            throw error(ErrorKind.IO, "source is not a regular file: " + source, Operation.UPLOAD, key, null);
+        }
+        Path target = resolve(key, Operation.UPLOAD);
+        if (Files.exists(target) && Files.isSameFile(source, target)) {
+            return Urls.join(baseUrl, key); // already in place: the zero-copy path
+        }
+        if (Files.isDirectory(target)) {
+            throw error(ErrorKind.CONFLICT, "a folder already exists where the file should go: " + target,
+                    Operation.UPLOAD, key, null);
+        }
+        Path temp = createTemp(target, key);
+        try {
+            copy(source, temp, cancelled);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return Urls.join(baseUrl, key);
+    }
+
+    /** Creates the target's folders and an empty temporary file beside the target. */
+    private Path createTemp(Path target, String key) throws IOException {
+        Path parent = target.getParent();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.createDirectories(parent);
+            } catch (FileAlreadyExistsException e) {
+                throw error(ErrorKind.CONFLICT, "a file stands where a folder of the key is needed: " + e.getFile(),
+                        Operation.UPLOAD, key, e);
+            }
+            resolve(key, Operation.UPLOAD); // the folders may have been swapped for links meanwhile
+            Path temp = parent.resolve(TEMP_PREFIX + UUID.randomUUID() + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (NoSuchFileException e) {
+                // A concurrent delete pruned the folder we just made: make it again.
+                if (attempt == CREATE_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static void copy(Path source, Path temp, BooleanSupplier cancelled) throws IOException {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            long size = in.size();
+            long position = 0;
+            while (position < size) {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancellationException("upload cancelled");
+                }
+                long copied = in.transferTo(position, Math.min(COPY_CHUNK_BYTES, size - position), out);
+                if (copied == 0 && in.size() < size) {
+                    throw new IOException("source file shrank while it was being copied: " + source);
+                }
+                position += copied;
+            }
+            out.force(true);
+        }
+    }
+
+    private void delete(String key) throws IOException {
+        Path target = resolve(key, Operation.DELETE);
+        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            return; // a folder is not an object: nothing is stored under this key
+        }
+        if (!Files.deleteIfExists(target)) {
+            return;
+        }
+        for (Path folder = target.getParent(); !folder.equals(root); folder = folder.getParent()) {
+            try {
+                Files.delete(folder);
+            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The path of a key. It is inside the root by the key rules; this also checks that no symbolic
+     * link on the way leads outside it.
+     */
+    private Path resolve(String key, Operation op) throws IOException {
+        Path path = root.resolve(key);
+        for (Path existing = path; existing != null; existing = existing.getParent()) {
+            Path real;
+            try {
+                real = existing.toRealPath();
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                continue; // not there yet (or a dangling link): look at its parent
+            }
+            if (!real.startsWith(root)) {
+                throw error(ErrorKind.ACCESS_DENIED,
+                        "the key leads outside base_path through a symbolic link: " + existing, op, key, null);
+            }
+            break;
+        }
+        return path;
+    }
+
+    @Override
+    protected StorageException translate(Throwable e, Operation op, String key) {
+        if (e instanceof AccessDeniedException) {
+            return error(ErrorKind.ACCESS_DENIED, "permission denied: " + ((AccessDeniedException) e).getFile(), op, key, e);
+        }
+        if (e instanceof FileSystemException) {
+            FileSystemException fse = (FileSystemException) e;
+            String reason = String.valueOf(fse.getReason());
+            if (reason.contains("File name too long")) {
+                return error(ErrorKind.INVALID_KEY, "a key segment is too long for this file system", op, key, e);
+            }
+            if (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException) {
+                return error(ErrorKind.CONFLICT, "a file stands where a folder of the key is needed: " + fse.getFile(), op, key, e);
+            }
+            return error(ErrorKind.IO, fse.getFile() + ": " + reason, op, key, e);
+        }
+        if (e instanceof IOException) {
+            return error(ErrorKind.IO, String.valueOf(e.getMessage()), op, key, e);
+        }
+        return error(ErrorKind.UNEXPECTED, e.toString(), op, key, e);
+    }
+
+    @Override
+    public String toString() {
+        return "LocalBackend[basePath=" + root + ", baseUrl=" + baseUrl + ", ownsFiles=" + ownsFiles + "]";
+    }
+
+    /** Builds a {@link LocalBackend}; not thread-safe. */
+    public static final class Builder {
+        private Path basePath;
+        private String baseUrl;
+        private boolean ownsFiles;
+        private Executor executor;
+        private int ioThreads = IoExecutors.defaultThreads();
+
+        private Builder() {
+        }
+
+        /** The folder the files live in ({@code base_path}); created if missing. Required. */
+        public Builder basePath(Path basePath) {
+            this.basePath = basePath;
+            return this;
+        }
+
+        /** The URL that serves {@code base_path} ({@code base_url}). Required. */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /** Whether delete removes files; {@code false} (the default) leaves them to their owner. */
+        public Builder ownsFiles(boolean ownsFiles) {
+            this.ownsFiles = ownsFiles;
+            return this;
+        }
+
+        /** Runs blocking file work on this executor, which the caller keeps and shuts down. */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /** The size of the backend's own I/O pool when no executor is given. */
+        public Builder ioThreads(int ioThreads) {
+            if (ioThreads < 1) {
+                throw new IllegalArgumentException("ioThreads must be >= 1: " + ioThreads);
+            }
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        /**
+         * @throws StorageException of kind {@code INVALID_CONFIG} naming the missing or wrong setting
+         */
+        public LocalBackend build() {
+            if (basePath == null) {
+                throw invalid("base_path is required: the folder the files live in");
+            }
+            if (baseUrl == null) {
+                throw invalid("base_url is required: the URL that serves base_path");
+            }
+            URI url = Urls.baseUrl(baseUrl, "base_url");
+            Path root;
+            try {
+                Files.createDirectories(basePath);
+                root = basePath.toRealPath();
+            } catch (FileAlreadyExistsException e) {
+                throw invalid("base_path is a file, not a folder: " + basePath);
+            } catch (IOException e) {
+                throw StorageException.builder(ErrorKind.INVALID_CONFIG, "base_path cannot be used: " + basePath + " (" + e + ")")
+                        .operation(Operation.OPEN).cause(e).build();
+            }
+            if (!Files.isDirectory(root)) {
+                throw invalid("base_path is a file, not a folder: " + basePath);
+            }
+            if (executor != null) {
+                return new LocalBackend(root, url, ownsFiles, executor, null);
+            }
+            ExecutorService pool = IoExecutors.newPool("stowage-local-io", ioThreads);
+            return new LocalBackend(root, url, ownsFiles, pool, pool);
+        }
+
+        private static StorageException invalid(String detail) {
+            return StorageException.builder(ErrorKind.INVALID_CONFIG, detail).operation(Operation.OPEN).build();
+        }
+    }
+}

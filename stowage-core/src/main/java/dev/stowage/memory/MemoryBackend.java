@@ -1,0 +1,213 @@
+package dev.stowage.memory;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.ObjectInfo;
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
+import dev.stowage.Urls;
+import dev.stowage.internal.ExecutorBackend;
+import dev.stowage.internal.Hex;
+import dev.stowage.internal.IoExecutors;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Objects held in memory: a real backend with the full contract, for tests and for embedding
+ * where nothing needs to outlive the process.
+ *
+ * <pre>{@code
+ * MemoryBackend memory = MemoryBackend.builder().baseUrl("https://cdn.example.com").build();
+ * memory.uploadFile(Path.of("a.txt"), "docs/a.txt").join();
+ * byte[] content = memory.content("docs/a.txt").orElseThrow();
+ * }</pre>
+ *
+ * <p>Each object keeps its bytes, its upload time, an MD5 ETag, its SHA-256 and its content type.
+ * Thread-safe: an upload reads its source file on a small I/O pool, then replaces the object in one
+ * step.
+ */
+public final class MemoryBackend extends ExecutorBackend {
+    private record Entry(byte[] data, ObjectInfo info) {
+    }
+
+    private final URI baseUrl;
+    private final Clock clock;
+    private final Map<String, Entry> objects = new ConcurrentSkipListMap<>();
+
+    private MemoryBackend(String name, URI baseUrl, Clock clock, ExecutorService pool) {
+        super("memory:" + name, pool, pool);
+        this.baseUrl = baseUrl;
+        this.clock = clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A backend with URLs under {@code memory:///}. */
+    public static MemoryBackend create() {
+        return builder().build();
+    }
+
+    @Override
+    public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(options, "options");
+        return run(Operation.UPLOAD, key, cancelled -> {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(source, BasicFileAttributes.class);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                throw error(ErrorKind.NOT_FOUND, "source file does not exist: " + source, Operation.UPLOAD, key, e);
+            }
+            if (!attrs.isRegularFile()) {
+                throw error(ErrorKind.IO, "source is not a regular file: " + source, Operation.UPLOAD, key, null);
+            }
+            byte[] data = Files.readAllBytes(source);
+            String sha256 = Hex.of(digest("SHA-256", data));
+            if (options.sha256().isPresent() && !options.sha256().get().equals(sha256)) {
+                throw error(ErrorKind.INTEGRITY, "the file's SHA-256 is " + sha256 + ", not the "
+                        + options.sha256().get() + " the caller gave: it changed or the checksum is wrong",
+                        Operation.UPLOAD, key, null).toBuilder().retryable(false).build();
+            }
+            ObjectInfo info = new ObjectInfo(key, data.length, clock.instant(),
+                    Optional.of('"' + Hex.of(digest("MD5", data)) + '"'), Optional.of(sha256),
+                    options.contentType());
+            if (!isClosed()) {
+                objects.put(key, new Entry(data, info));
+            }
+            return Urls.join(baseUrl, key);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteFile(String key) {
+        Objects.requireNonNull(key, "key");
+        return run(Operation.DELETE, key, cancelled -> {
+            objects.remove(key);
+            return null;
+        });
+    }
+
+    @Override
+    public URI getUrl(String key) {
+        Objects.requireNonNull(key, "key");
+        return Urls.join(baseUrl, checkKey(Operation.URL, key));
+    }
+
+    @Override
+    public boolean isRemote() {
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
+        Objects.requireNonNull(key, "key");
+        return run(Operation.STAT, key, cancelled -> Optional.ofNullable(objects.get(key)).map(Entry::info));
+    }
+
+    /** A copy of the bytes stored under a key, or empty. Does no I/O. */
+    public Optional<byte[]> content(String key) {
+        Objects.requireNonNull(key, "key");
+        return Optional.ofNullable(objects.get(key)).map(e -> e.data().clone());
+    }
+
+    /** The keys stored now, in order. Does no I/O. */
+    public List<String> keys() {
+        return List.copyOf(objects.keySet());
+    }
+
+    private static byte[] digest(String algorithm, byte[] data) {
+        try {
+            return MessageDigest.getInstance(algorithm).digest(data);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(algorithm + " is required of every Java platform", e);
+        }
+    }
+
+    @Override
+    protected StorageException translate(Throwable e, Operation op, String key) {
+        if (e instanceof AccessDeniedException) {
+            return error(ErrorKind.ACCESS_DENIED, "permission denied: " + ((AccessDeniedException) e).getFile(), op, key, e);
+        }
+        if (e instanceof OutOfMemoryError) {
+            return error(ErrorKind.IO, "the file does not fit in memory", op, key, e);
+        }
+        if (e instanceof IOException) {
+            return error(ErrorKind.IO, String.valueOf(e.getMessage()), op, key, e);
+        }
+        return error(ErrorKind.UNEXPECTED, e.toString(), op, key, e);
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        objects.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryBackend[" + label() + ", baseUrl=" + baseUrl + ", objects=" + objects.size() + "]";
+    }
+
+    /** Builds a {@link MemoryBackend}; not thread-safe. */
+    public static final class Builder {
+        private String name = "default";
+        private String baseUrl = "memory:///";
+        private Clock clock = Clock.systemUTC();
+        private int ioThreads = 2;
+
+        private Builder() {
+        }
+
+        /** A name for error messages and logs. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** The URL objects are addressed under ({@code base_url}); {@code memory:///} by default. */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+            return this;
+        }
+
+        /** The clock that stamps uploads. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Threads that read source files. */
+        public Builder ioThreads(int ioThreads) {
+            if (ioThreads < 1) {
+                throw new IllegalArgumentException("ioThreads must be >= 1: " + ioThreads);
+            }
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        /** @throws StorageException of kind {@code INVALID_CONFIG} if the base URL is wrong */
+        public MemoryBackend build() {
+            URI url = Urls.baseUrl(baseUrl, "base_url");
+            return new MemoryBackend(name, url, clock, IoExecutors.newPool("stowage-memory-io", ioThreads));
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.stowage.spi;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * A backend address such as {@code s3://bucket/prefix?region=auto} or
+ * {@code file:///srv/files?base_url=http://localhost:8080}, split into scheme, authority, path and
+ * settings. Settings are the query parameters, percent-decoded; a setting given twice is an error.
+ *
+ * <p>Immutable and thread-safe. {@link #toString()} hides the values of settings whose names
+ * suggest a secret.
+ *
+ * @param scheme    the lower-cased scheme, e.g. {@code s3}
+ * @param authority what follows {@code //} up to the next {@code /}, or empty
+ * @param path      the rest before the query, percent-decoded; may be empty
+ * @param settings  the query parameters in order
+ */
+public record BackendUri(String scheme, Optional<String> authority, String path, Map<String, String> settings) {
+    private static final Pattern SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*");
+    private static final Pattern SECRET = Pattern.compile("(?i).*(secret|token|password|signature|credential).*");
+
+    public BackendUri {
+        Objects.requireNonNull(scheme, "scheme");
+        Objects.requireNonNull(authority, "authority");
+        Objects.requireNonNull(path, "path");
+        settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    /**
+     * Parses a backend address.
+     *
+     * @throws StorageException of kind {@code INVALID_CONFIG} if it has no scheme or a setting is repeated
+     */
+    public static BackendUri parse(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        String text = uri.trim();
+        int colon = text.indexOf(':');
+        if (colon <= 0 || !SCHEME.matcher(text.substring(0, colon)).matches()) {
+            throw invalid("backend URI must start with a scheme such as file:, memory: or s3:", redact(text));
+        }
+        String scheme = text.substring(0, colon).toLowerCase(Locale.ROOT);
+        String rest = text.substring(colon + 1);
+        int hash = rest.indexOf('#');
+        if (hash >= 0) {
+            throw invalid("backend URI must not have a fragment ('#')", redact(text));
+        }
+        String query = null;
+        int question = rest.indexOf('?');
+        if (question >= 0) {
+            query = rest.substring(question + 1);
+            rest = rest.substring(0, question);
+        }
+        Optional<String> authority = Optional.empty();
+        if (rest.startsWith("//")) {
+            int slash = rest.indexOf('/', 2);
+            String auth = slash < 0 ? rest.substring(2) : rest.substring(2, slash);
+            authority = auth.isEmpty() ? Optional.empty() : Optional.of(decode(auth));
+            rest = slash < 0 ? "" : rest.substring(slash);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (query != null && !query.isEmpty()) {
+            for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                if (settings.put(name, value) != null) {
+                    throw invalid("setting '" + name + "' is given more than once", redact(text));
+                }
+            }
+        }
+        return new BackendUri(scheme, authority, decode(rest), settings);
+    }
+
+    /** The value of a setting, if given and not blank. */
+    public Optional<String> setting(String name) {
+        String value = settings.get(name);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    /**
+     * The value of a setting that must be there.
+     *
+     * @throws StorageException of kind {@code INVALID_CONFIG} naming the setting
+     */
+    public String requireSetting(String name, String meaning) {
+        return setting(name).orElseThrow(() -> invalid("setting '" + name + "' is required: " + meaning, toString()));
+    }
+
+    /**
+     * A {@code true}/{@code false} setting.
+     *
+     * @throws StorageException of kind {@code INVALID_CONFIG} if the value is neither
+     */
+    public boolean flag(String name, boolean defaultValue) {
+        Optional<String> value = setting(name);
+        if (value.isEmpty()) {
+            return settings.containsKey(name) || defaultValue; // "?name" alone means true
+        }
+        switch (value.get().toLowerCase(Locale.ROOT)) {
+            case "true":
+            case "yes":
+            case "1":
+                return true;
+            case "false":
+            case "no":
+            case "0":
+                return false;
+            default:
+                throw invalid("setting '" + name + "' must be true or false, not '" + value.get() + "'", toString());
+        }
+    }
+
+    /**
+     * A whole-number setting of at least {@code min}, if given.
+     *
+     * @throws StorageException of kind {@code INVALID_CONFIG} if the value is not such a number
+     */
+    public Optional<Long> longSetting(String name, long min) {
+        Optional<String> value = setting(name);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        long parsed;
+        try {
+            parsed = Long.parseLong(value.get());
+        } catch (NumberFormatException e) {
+            throw invalid("setting '" + name + "' must be a whole number, not '" + value.get() + "'", toString());
+        }
+        if (parsed < min) {
+            throw invalid("setting '" + name + "' must be at least " + min + ", not " + parsed, toString());
+        }
+        return Optional.of(parsed);
+    }
+
+    /**
+     * Fails if a setting is not one the backend knows, so a typo does not pass unnoticed.
+     *
+     * @throws StorageException of kind {@code INVALID_CONFIG} naming the unknown setting and the known ones
+     */
+    public void requireKnownSettings(Set<String> known) {
+        for (String name : settings.keySet()) {
+            if (!known.contains(name)) {
+                throw invalid("unknown setting '" + name + "' for " + scheme + ": URIs; known settings are "
+                        + String.join(", ", new TreeSet<>(known)), toString());
+            }
+        }
+    }
+
+    /** An {@code INVALID_CONFIG} error about this URI. */
+    public StorageException invalid(String detail) {
+        return invalid(detail, toString());
+    }
+
+    private static StorageException invalid(String detail, String uri) {
+        return StorageException.builder(ErrorKind.INVALID_CONFIG, detail + " (in " + uri + ")")
+                .operation(Operation.OPEN).build();
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw invalid("bad percent-encoding in backend URI", redact(text));
+        }
+    }
+
+    /** The text with the values of secret-looking settings hidden, for messages about unparsable input. */
+    private static String redact(String text) {
+        return text.replaceAll("(?i)((?:secret|token|password|signature|credential)[^=&]*=)[^&]*", "$1****");
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(scheme).append(':');
+        authority.ifPresent(a -> s.append("//").append(a));
+        if (authority.isPresent() && !path.isEmpty() && !path.startsWith("/")) {
+            s.append('/');
+        }
+        s.append(path);
+        String sep = "?";
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            s.append(sep).append(e.getKey()).append('=')
+                    .append(SECRET.matcher(e.getKey()).matches() ? "****" : e.getValue());
+            sep = "&";
+        }
+        return s.toString();
+    }
+}
