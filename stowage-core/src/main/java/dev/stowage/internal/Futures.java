@@ -63,6 +63,15 @@ public final class Futures {
         return result;
     }
 
+    /** Cancels {@code source} when {@code result}, the future handed out for it, is cancelled. */
+    public static void cancelWith(CompletableFuture<?> result, CompletableFuture<?> source) {
+        result.whenComplete((value, error) -> {
+            if (result.isCancelled()) {
+                source.cancel(true);
+            }
+        });
+    }
+
     /** Whether the throwable is, or wraps, a cancellation. */
     public static boolean isCancellation(Throwable error) {
         return unwrap(error) instanceof CancellationException;

@@ -85,14 +85,20 @@ public final class ListenerLayer implements Layer {
             safely(() -> listener.onFailure(op, key, since(start), e));
             throw e;
         }
-        return future.whenComplete((value, error) -> {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        future.whenComplete((value, error) -> {
             Duration elapsed = since(start);
             if (error == null) {
                 safely(() -> listener.onSuccess(op, key, bytes.applyAsLong(value), elapsed));
+                result.complete(value);
             } else {
-                safely(() -> listener.onFailure(op, key, elapsed, Futures.unwrap(error)));
+                Throwable cause = Futures.unwrap(error);
+                safely(() -> listener.onFailure(op, key, elapsed, cause));
+                result.completeExceptionally(cause);
             }
         });
+        Futures.cancelWith(result, future);
+        return result;
     }
 
     private Duration since(long start) {

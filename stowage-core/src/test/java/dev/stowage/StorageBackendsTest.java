@@ -1,0 +1,74 @@
+package dev.stowage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stowage.local.LocalBackend;
+import dev.stowage.memory.MemoryBackend;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StorageBackendsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void open_fileUri_givesLocalBackendWithItsSettings() throws Exception {
+        String uri = "file://" + dir + "?base_url=http://localhost:8080/files&owns_files=true";
+        try (StorageBackend backend = StorageBackends.open(uri)) {
+            assertThat(backend).isInstanceOf(LocalBackend.class);
+            LocalBackend local = (LocalBackend) backend;
+            assertThat(local.basePath()).isEqualTo(dir.toRealPath());
+            assertThat(local.ownsFiles()).isTrue();
+            assertThat(local.getUrl("a b.txt")).isEqualTo(URI.create("http://localhost:8080/files/a%20b.txt"));
+            Path source = Files.writeString(dir.resolve("src.txt"), "x");
+            local.uploadFile(source, "copy.txt").join();
+            assertThat(dir.resolve("copy.txt")).hasContent("x");
+        }
+    }
+
+    @Test
+    void open_memoryUri_givesMemoryBackend() {
+        try (StorageBackend backend = StorageBackends.open("memory:")) {
+            assertThat(backend).isInstanceOf(MemoryBackend.class);
+            assertThat(backend.getUrl("a")).isEqualTo(URI.create("memory:///a"));
+        }
+        try (StorageBackend backend = StorageBackends.open("memory:test?base_url=https://cdn.example.com")) {
+            assertThat(backend.getUrl("a")).isEqualTo(URI.create("https://cdn.example.com/a"));
+        }
+    }
+
+    @Test
+    void open_unknownScheme_namesItAndTheKnownOnes() {
+        assertThatThrownBy(() -> StorageBackends.open("ftp://host/x"))
+                .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG))
+                .hasMessageContaining("'ftp:'")
+                .hasMessageContaining("file, memory");
+    }
+
+    @Test
+    void open_fileWithoutBaseUrl_namesTheSetting() {
+        assertThatThrownBy(() -> StorageBackends.open("file://" + dir))
+                .hasMessageContaining("'base_url' is required");
+    }
+
+    @Test
+    void open_fileWithHost_explainsThreeSlashes() {
+        assertThatThrownBy(() -> StorageBackends.open("file://srv/files?base_url=http://h/"))
+                .hasMessageContaining("three slashes");
+    }
+
+    @Test
+    void open_fileWithUnknownSetting_namesIt() {
+        assertThatThrownBy(() -> StorageBackends.open("file://" + dir + "?base_url=http://h/&owns_file=true"))
+                .hasMessageContaining("unknown setting 'owns_file'");
+    }
+
+    @Test
+    void providers_listsCoreSchemes() {
+        assertThat(StorageBackends.providers()).containsKeys("file", "memory");
+    }
+}
