@@ -101,7 +101,8 @@ public final class StorageException extends RuntimeException {
     }
 
     private static String oneLine(String text) {
-        return text.replace('\r', ' ').replace('\n', ' ');
+        return text.replace('\r', ' ').replace('\n', ' ').replace('\u0085', ' ')
+                .replace('\u2028', ' ').replace('\u2029', ' ');
     }
 
     /** Builds a {@link StorageException}; not thread-safe. */

@@ -5,10 +5,16 @@ import dev.stowage.Keys;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Base of backends whose I/O blocks (the local disk, reading a source file into memory): each
@@ -49,7 +55,9 @@ public abstract class ExecutorBackend implements StorageBackend {
         if (problem.isPresent()) {
             return Futures.failed(error(ErrorKind.INVALID_KEY, problem.get(), op, key, null));
         }
-        return Futures.supply(executor, call, e -> translate(e, op, key));
+        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException
+                ? error(ErrorKind.CLOSED, "the backend is closed, or its executor no longer takes work", op, key, e)
+                : translate(e, op, key));
     }
 
     /** The key, checked against the rules, for operations that do no I/O. */
@@ -63,6 +71,32 @@ public abstract class ExecutorBackend implements StorageBackend {
 
     /** Converts what a blocking call threw into a {@link StorageException}; called once per failure. */
     protected abstract StorageException translate(Throwable error, Operation op, String key);
+
+    /**
+     * The attributes of an upload's source file.
+     *
+     * @throws StorageException {@code NOT_FOUND} if it does not exist, {@code IO} if it is not a regular file
+     */
+    protected final BasicFileAttributes requireSourceFile(Path source, String key) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(source, BasicFileAttributes.class);
+        } catch (FileSystemException e) {
+            if (FileErrors.isMissing(e)) {
+                throw error(ErrorKind.NOT_FOUND, "source file does not exist: " + source, Operation.UPLOAD, key, e);
+            }
+            throw e;
+        }
+        if (!attrs.isRegularFile()) {
+            throw error(ErrorKind.IO, "source is not a regular file: " + source, Operation.UPLOAD, key, null);
+        }
+        return attrs;
+    }
+
+    /** The exception's message, or its class name when it has none. */
+    protected static String describe(Throwable error) {
+        return error.getMessage() != null ? error.getMessage() : error.getClass().getSimpleName();
+    }
 
     /** An exception of this backend. */
     protected final StorageException error(ErrorKind kind, String detail, Operation op, String key, Throwable cause) {

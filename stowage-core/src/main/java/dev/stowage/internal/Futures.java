@@ -1,6 +1,5 @@
 package dev.stowage.internal;
 
-import dev.stowage.ErrorKind;
 import dev.stowage.StorageException;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -38,8 +37,8 @@ public final class Futures {
 
     /**
      * Runs a blocking call on the executor. Failures are translated once by {@code translate}; a
-     * {@link StorageException} passes as it is. A rejected submission (executor shut down) fails the
-     * future with {@link ErrorKind#CLOSED}.
+     * {@link StorageException} passes as it is. A rejected submission (executor shut down) is given to
+     * {@code translate} too, as a {@link RejectedExecutionException}.
      */
     public static <T> CompletableFuture<T> supply(Executor executor, Call<T> call,
                                                   Function<Throwable, StorageException> translate) {
@@ -58,7 +57,7 @@ public final class Futures {
                 }
             });
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(StorageException.builder(ErrorKind.CLOSED, "the backend is closed").cause(e).build());
+            result.completeExceptionally(translate.apply(e));
         }
         return result;
     }

@@ -7,6 +7,7 @@ import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
 import dev.stowage.internal.ExecutorBackend;
+import dev.stowage.internal.FileErrors;
 import dev.stowage.internal.IoExecutors;
 import java.io.IOException;
 import java.net.URI;
@@ -133,8 +134,11 @@ public final class LocalBackend extends ExecutorBackend {
             BasicFileAttributes attrs;
             try {
                 attrs = Files.readAttributes(target, BasicFileAttributes.class);
-            } catch (NoSuchFileException | NotDirectoryException e) {
-                return Optional.empty();
+            } catch (FileSystemException e) {
+                if (FileErrors.isMissing(e)) {
+                    return Optional.empty();
+                }
+                throw e;
             }
             if (!attrs.isRegularFile()) {
                 return Optional.empty();
@@ -144,15 +148,7 @@ public final class LocalBackend extends ExecutorBackend {
     }
 
     private URI upload(Path source, String key, BooleanSupplier cancelled) throws IOException {
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(source, BasicFileAttributes.class);
-        } catch (NoSuchFileException | NotDirectoryException e) {
-            throw error(ErrorKind.NOT_FOUND, "source file does not exist: " + source, Operation.UPLOAD, key, e);
-        }
-        if (!attrs.isRegularFile()) {
-            throw error(ErrorKind.IO, "source is not a regular file: " + source, Operation.UPLOAD, key, null);
-        }
+        requireSourceFile(source, key);
         Path target = resolve(key, Operation.UPLOAD);
         if (Files.exists(target) && Files.isSameFile(source, target)) {
             return Urls.join(baseUrl, key); // already in place: the zero-copy path
@@ -218,8 +214,15 @@ public final class LocalBackend extends ExecutorBackend {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             return; // a folder is not an object: nothing is stored under this key
         }
-        if (!Files.deleteIfExists(target)) {
-            return;
+        try {
+            if (!Files.deleteIfExists(target)) {
+                return;
+            }
+        } catch (FileSystemException e) {
+            if (FileErrors.isMissing(e)) {
+                return; // a file stands where a folder of the key would be: nothing under this key
+            }
+            throw e;
         }
         for (Path folder = target.getParent(); !folder.equals(root); folder = folder.getParent()) {
             try {
@@ -240,8 +243,11 @@ public final class LocalBackend extends ExecutorBackend {
             Path real;
             try {
                 real = existing.toRealPath();
-            } catch (NoSuchFileException | NotDirectoryException e) {
-                continue; // not there yet (or a dangling link): look at its parent
+            } catch (FileSystemException e) {
+                if (FileErrors.isMissing(e)) {
+                    continue; // not there yet, a dangling link, or below a file: look at its parent
+                }
+                throw e;
             }
             if (!real.startsWith(root)) {
                 throw error(ErrorKind.ACCESS_DENIED,
@@ -263,13 +269,13 @@ public final class LocalBackend extends ExecutorBackend {
             if (reason.contains("File name too long")) {
                 return error(ErrorKind.INVALID_KEY, "a key segment is too long for this file system", op, key, e);
             }
-            if (e instanceof FileAlreadyExistsException || e instanceof NotDirectoryException) {
+            if (e instanceof FileAlreadyExistsException || FileErrors.isNotDirectory(fse)) {
                 return error(ErrorKind.CONFLICT, "a file stands where a folder of the key is needed: " + fse.getFile(), op, key, e);
             }
             return error(ErrorKind.IO, fse.getFile() + ": " + reason, op, key, e);
         }
         if (e instanceof IOException) {
-            return error(ErrorKind.IO, String.valueOf(e.getMessage()), op, key, e);
+            return error(ErrorKind.IO, describe(e), op, key, e);
         }
         return error(ErrorKind.UNEXPECTED, e.toString(), op, key, e);
     }

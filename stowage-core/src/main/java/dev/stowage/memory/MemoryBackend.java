@@ -13,10 +13,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -71,15 +68,7 @@ public final class MemoryBackend extends ExecutorBackend {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
         return run(Operation.UPLOAD, key, cancelled -> {
-            BasicFileAttributes attrs;
-            try {
-                attrs = Files.readAttributes(source, BasicFileAttributes.class);
-            } catch (NoSuchFileException | NotDirectoryException e) {
-                throw error(ErrorKind.NOT_FOUND, "source file does not exist: " + source, Operation.UPLOAD, key, e);
-            }
-            if (!attrs.isRegularFile()) {
-                throw error(ErrorKind.IO, "source is not a regular file: " + source, Operation.UPLOAD, key, null);
-            }
+            requireSourceFile(source, key);
             byte[] data = Files.readAllBytes(source);
             String sha256 = Hex.of(digest("SHA-256", data));
             if (options.sha256().isPresent() && !options.sha256().get().equals(sha256)) {
@@ -151,7 +140,7 @@ public final class MemoryBackend extends ExecutorBackend {
             return error(ErrorKind.IO, "the file does not fit in memory", op, key, e);
         }
         if (e instanceof IOException) {
-            return error(ErrorKind.IO, String.valueOf(e.getMessage()), op, key, e);
+            return error(ErrorKind.IO, describe(e), op, key, e);
         }
         return error(ErrorKind.UNEXPECTED, e.toString(), op, key, e);
     }

@@ -1,0 +1,32 @@
+package dev.stowage.memory;
+
+import dev.stowage.StorageBackend;
+import dev.stowage.testkit.StorageBackendContract;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@link MemoryBackend} against the backend contract; it keeps keys as an object store does. */
+class MemoryBackendContractTest extends StorageBackendContract {
+    private MemoryBackend memory;
+
+    @Override
+    protected StorageBackend createBackend() {
+        memory = MemoryBackend.builder().name("contract").baseUrl("https://cdn.example.com/files").build();
+        return memory;
+    }
+
+    @Override
+    protected Optional<byte[]> readObject(String key) {
+        return memory.content(key);
+    }
+
+    @Override
+    protected boolean allowsFileAndFolderWithSameName() {
+        return true;
+    }
+
+    @Override
+    protected Optional<Set<String>> storedNames() {
+        return Optional.of(Set.copyOf(memory.keys()));
+    }
+}
