@@ -30,9 +30,22 @@ public final class Keys {
      * @throws StorageException of kind {@link ErrorKind#INVALID_KEY} naming the broken rule
      */
     public static String validate(String key) {
+        return check(key, null, null);
+    }
+
+    /**
+     * Returns the key if it follows the rules; the error names the operation and backend given.
+     *
+     * @param operation the operation the key is for, or {@code null}
+     * @param backend   the backend's short name, or {@code null}
+     * @throws NullPointerException if key is null
+     * @throws StorageException of kind {@link ErrorKind#INVALID_KEY} naming the broken rule
+     */
+    public static String check(String key, Operation operation, String backend) {
         Optional<String> problem = problem(key);
         if (problem.isPresent()) {
-            throw StorageException.builder(ErrorKind.INVALID_KEY, problem.get()).key(key).build();
+            throw StorageException.builder(ErrorKind.INVALID_KEY, problem.get())
+                    .operation(operation).key(key).backend(backend).build();
         }
         return key;
     }

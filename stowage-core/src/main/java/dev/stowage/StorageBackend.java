@@ -3,6 +3,7 @@ package dev.stowage;
 import dev.stowage.layer.Layer;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -85,6 +86,6 @@ public interface StorageBackend extends AutoCloseable {
      * added is the outermost.
      */
     default StorageBackend with(Layer layer) {
-        return layer.wrap(this);
+        return Objects.requireNonNull(layer, "layer").wrap(this);
     }
 }

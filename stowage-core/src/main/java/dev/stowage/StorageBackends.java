@@ -2,10 +2,18 @@ package dev.stowage;
 
 import dev.stowage.spi.BackendProvider;
 import dev.stowage.spi.BackendUri;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Opens a backend from one string, whichever module provides it.
@@ -13,13 +21,15 @@ import java.util.TreeMap;
  * <pre>{@code
  * StorageBackend local  = StorageBackends.open("file:///srv/files?base_url=http://localhost:8080/files");
  * StorageBackend memory = StorageBackends.open("memory:");
- * StorageBackend s3     = StorageBackends.open("s3://media/site?region=auto&endpoint=https://...");  // with stowage-s3
  * }</pre>
  *
  * <p>Schemes are found through {@link ServiceLoader} with {@link BackendProvider}: {@code file} and
- * {@code memory} come with the core, {@code s3} with {@code stowage-s3}. Thread-safe.
+ * {@code memory} come with the core; other modules, such as {@code stowage-s3}, add theirs when they
+ * are on the class path. Thread-safe.
  */
 public final class StorageBackends {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageBackends.class);
+
     private StorageBackends() {
     }
 
@@ -32,24 +42,51 @@ public final class StorageBackends {
     public static StorageBackend open(String uri) {
         Objects.requireNonNull(uri, "uri");
         BackendUri parsed = BackendUri.parse(uri);
-        Map<String, BackendProvider> providers = providers();
-        BackendProvider provider = providers.get(parsed.scheme());
-        if (provider == null) {
-            throw StorageException.builder(ErrorKind.INVALID_CONFIG, "no backend for scheme '" + parsed.scheme()
-                    + ":'; known schemes are " + String.join(", ", providers.keySet())
-                    + (parsed.scheme().equals("s3") ? " (add stowage-s3 to the classpath for s3:)" : ""))
-                    .operation(Operation.OPEN).build();
+        Map<String, List<BackendProvider>> all = load();
+        List<BackendProvider> candidates = all.getOrDefault(parsed.scheme(), List.of());
+        if (candidates.isEmpty()) {
+            throw StorageException.invalidConfig("no backend for scheme '" + parsed.scheme() + ":'; known schemes are "
+                    + String.join(", ", all.keySet()) + " (a backend module must be on the class path for its scheme)");
         }
-        return provider.open(parsed);
+        if (candidates.size() > 1) {
+            throw StorageException.invalidConfig("more than one backend claims scheme '" + parsed.scheme() + ":': "
+                    + candidates.stream().map(p -> p.getClass().getName()).collect(Collectors.joining(", ")));
+        }
+        try {
+            return candidates.get(0).open(parsed);
+        } catch (StorageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw StorageException.builder(ErrorKind.INVALID_CONFIG, "the " + parsed.scheme()
+                    + ": backend could not be opened from " + parsed + ": " + e)
+                    .operation(Operation.OPEN).cause(e).build();
+        }
     }
 
-    /** The providers on the class path, by scheme. */
+    /** The providers on the class path, by scheme, the first found for each. */
     public static Map<String, BackendProvider> providers() {
-        Map<String, BackendProvider> byScheme = new TreeMap<>();
+        Map<String, BackendProvider> first = new TreeMap<>();
+        load().forEach((scheme, list) -> first.put(scheme, list.get(0)));
+        return Collections.unmodifiableMap(first);
+    }
+
+    private static Map<String, List<BackendProvider>> load() {
+        Map<String, List<BackendProvider>> byScheme = new TreeMap<>();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class,
-                loader != null ? loader : StorageBackends.class.getClassLoader())) {
-            byScheme.putIfAbsent(p.scheme(), p);
+        ServiceLoader<BackendProvider> services = ServiceLoader.load(BackendProvider.class,
+                loader != null ? loader : StorageBackends.class.getClassLoader());
+        Iterator<BackendProvider> it = services.iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) {
+                    break;
+                }
+                BackendProvider provider = it.next();
+                byScheme.computeIfAbsent(provider.scheme(), s -> new ArrayList<>()).add(provider);
+            } catch (ServiceConfigurationError | RuntimeException e) {
+                // One broken module must not take every other scheme down: the iterator goes on to the next.
+                LOG.warn("skipping a backend provider that cannot be loaded: {}", e.toString());
+            }
         }
         return byScheme;
     }

@@ -35,6 +35,11 @@ public final class StorageException extends RuntimeException {
         this.detail = b.detail;
     }
 
+    /** An {@code INVALID_CONFIG} error at {@link Operation#OPEN}: a setting is missing or wrong. */
+    public static StorageException invalidConfig(String detail) {
+        return builder(ErrorKind.INVALID_CONFIG, detail).operation(Operation.OPEN).build();
+    }
+
     /** Starts a builder for an exception of the given kind; {@code detail} says what happened and what to do. */
     public static Builder builder(ErrorKind kind, String detail) {
         return new Builder(kind, detail);
@@ -90,7 +95,7 @@ public final class StorageException extends RuntimeException {
         if (b.backend != null || b.key != null) {
             s.append(" [");
             if (b.backend != null) {
-                s.append("backend=").append(oneLine(b.backend));
+                s.append("backend=").append(Printable.of(b.backend));
             }
             if (b.key != null) {
                 s.append(b.backend != null ? ", " : "").append("key=").append(Printable.of(b.key));
@@ -101,8 +106,7 @@ public final class StorageException extends RuntimeException {
     }
 
     private static String oneLine(String text) {
-        return text.replace('\r', ' ').replace('\n', ' ').replace('\u0085', ' ')
-                .replace('\u2028', ' ').replace('\u2029', ' ');
+        return Printable.of(text.strip());
     }
 
     /** Builds a {@link StorageException}; not thread-safe. */

@@ -1,5 +1,6 @@
 package dev.stowage;
 
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -21,9 +22,15 @@ import java.util.TreeMap;
  * <p>Immutable and thread-safe. Backends that cannot store a field (the local disk has no place
  * for metadata) ignore it.
  *
+ * <p>The SHA-256, when given, is the caller's word for the file's content. Object stores record it
+ * with the object, so {@link ObjectInfo#sha256()} can report it later. A backend that reads the
+ * whole file anyway (the in-memory one) checks it, and a mismatch fails with
+ * {@link ErrorKind#INTEGRITY}; the local backend, which may not read the file at all, neither
+ * stores nor checks it.
+ *
  * @param contentType  the MIME type; empty to let the backend detect it from the key
  * @param cacheControl a {@code Cache-Control} header value, or empty
- * @param metadata     user metadata: lower-case ASCII names, printable values
+ * @param metadata     user metadata, sorted by name: lower-case ASCII names, printable ASCII values
  * @param sha256       the file's SHA-256 as 64 lower-case hex digits, or empty
  */
 public record UploadOptions(
@@ -42,13 +49,15 @@ public record UploadOptions(
         Objects.requireNonNull(sha256, "sha256");
         contentType.ifPresent(v -> requirePrintable("contentType", v));
         cacheControl.ifPresent(v -> requirePrintable("cacheControl", v));
-        metadata = Map.copyOf(new TreeMap<>(metadata));
         metadata.forEach((name, value) -> {
+            Objects.requireNonNull(name, "metadata name");
+            Objects.requireNonNull(value, "metadata value");
             if (name.isEmpty() || !name.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
                 throw new IllegalArgumentException("metadata name must be lower-case letters, digits, '-' or '_': " + name);
             }
             requirePrintable("metadata value of " + name, value);
         });
+        metadata = Collections.unmodifiableMap(new TreeMap<>(metadata));
         sha256.ifPresent(v -> {
             if (!v.matches("[0-9a-f]{64}")) {
                 throw new IllegalArgumentException("sha256 must be 64 lower-case hex digits: " + v);

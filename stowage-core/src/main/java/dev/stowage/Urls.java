@@ -3,6 +3,7 @@ package dev.stowage;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -35,16 +36,20 @@ public final class Urls {
         try {
             uri = new URI(value.trim());
         } catch (URISyntaxException e) {
-            throw invalid(setting, "is not a valid URL (" + e.getReason() + "): " + value);
-        }
-        if (!uri.isAbsolute() || uri.isOpaque()) {
-            throw invalid(setting, "must be an absolute URL such as https://cdn.example.com/files: " + value);
-        }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw invalid(setting, "must not have a query or fragment: " + value);
+            throw invalid(setting, "is not a valid URL (" + e.getReason() + "): " + redacted(value));
         }
         if (uri.getRawUserInfo() != null) {
-            throw invalid(setting, "must not contain user credentials");
+            throw invalid(setting, "must not contain user credentials: " + redacted(value));
+        }
+        if (!uri.isAbsolute() || uri.isOpaque()) {
+            throw invalid(setting, "must be an absolute URL such as https://cdn.example.com/files: " + redacted(value));
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw invalid(setting, "must not have a query or fragment: " + redacted(value));
+        }
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        if ((scheme.equals("http") || scheme.equals("https")) && (uri.getHost() == null || uri.getHost().isEmpty())) {
+            throw invalid(setting, "must name a host, as in https://cdn.example.com/files: " + redacted(value));
         }
         String s = uri.toString();
         return URI.create(s.endsWith("/") ? s : s + "/");
@@ -110,7 +115,11 @@ public final class Urls {
     }
 
     private static StorageException invalid(String setting, String problem) {
-        return StorageException.builder(ErrorKind.INVALID_CONFIG, setting + " " + problem)
-                .operation(Operation.OPEN).build();
+        return StorageException.invalidConfig(setting + " " + problem);
+    }
+
+    /** A URL as it may be shown: user information and query hidden, since they may hold secrets. */
+    static String redacted(String value) {
+        return value.replaceAll("//[^/?#]*@", "//****@").replaceAll("[?#].*", "?****");
     }
 }

@@ -68,7 +68,37 @@ class StorageBackendsTest {
     }
 
     @Test
-    void providers_listsCoreSchemes() {
-        assertThat(StorageBackends.providers()).containsKeys("file", "memory");
+    void providers_listsCoreSchemes_despiteAProviderThatCannotBeLoaded() {
+        // The test class path also registers dev.stowage.spi.NoSuchProvider, which does not exist.
+        assertThat(StorageBackends.providers()).containsKeys("file", "memory", "broken", "twin");
+    }
+
+    @Test
+    void open_providerThatThrowsSomethingElse_givesInvalidConfigNamingTheScheme() {
+        assertThatThrownBy(() -> StorageBackends.open("broken://x?secret_key=TOPSECRET"))
+                .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG))
+                .hasMessageContaining("broken:")
+                .hasMessageContaining("bug in the provider")
+                .hasMessageNotContaining("TOPSECRET");
+    }
+
+    @Test
+    void open_twoProvidersForOneScheme_namesBoth() {
+        assertThatThrownBy(() -> StorageBackends.open("twin:"))
+                .hasMessageContaining("more than one backend claims scheme 'twin:'")
+                .hasMessageContaining("TwinA").hasMessageContaining("TwinB");
+    }
+
+    @Test
+    void open_fileWithBadPath_isInvalidConfigNamingBasePath() {
+        assertThatThrownBy(() -> StorageBackends.open("file:///tmp/a%00b?base_url=http://h/"))
+                .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG))
+                .hasMessageContaining("base_path");
+    }
+
+    @Test
+    void open_fileWithTooManyThreads_namesTheSetting() {
+        assertThatThrownBy(() -> StorageBackends.open("file://" + dir + "?base_url=http://h/&io_threads=5000"))
+                .hasMessageContaining("'io_threads' must be from 1 to 1024");
     }
 }

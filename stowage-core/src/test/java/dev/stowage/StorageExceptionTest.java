@@ -8,6 +8,23 @@ import org.junit.jupiter.api.Test;
 class StorageExceptionTest {
 
     @Test
+    void message_controlAndSeparatorCharactersAnywhere_areEscaped() {
+        StorageException e = StorageException.builder(ErrorKind.IO, "no file: /tmp/a\u000Bb\u001B[31m\u2028c")
+                .backend("local:/x\ny").key("k\u2029").build();
+        assertThat(e.getMessage()).isEqualTo(
+                "IO [backend=local:/x\\u000Ay, key=k\\u2029]: no file: /tmp/a\\u000Bb\\u001B[31m\\u2028c");
+    }
+
+    @Test
+    void invalidConfig_isAtOpenAndNotRetryable() {
+        StorageException e = StorageException.invalidConfig("region is required");
+        assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG);
+        assertThat(e.operation()).isEqualTo(Operation.OPEN);
+        assertThat(e.isRetryable()).isFalse();
+        assertThat(e.getMessage()).isEqualTo("INVALID_CONFIG at OPEN: region is required");
+    }
+
+    @Test
     void message_hasKindRetryOperationContextAndDetailOnOneLine() {
         StorageException e = StorageException.builder(ErrorKind.RATE_LIMITED, "SlowDown: reduce your request rate")
                 .operation(Operation.UPLOAD).key("img/a b.png").backend("s3:media").build();
@@ -38,8 +55,8 @@ class StorageExceptionTest {
     }
 
     @Test
-    void message_multiLineDetail_isFoldedToOneLine() {
+    void message_multiLineDetail_isEscapedOntoOneLine() {
         StorageException e = StorageException.builder(ErrorKind.UNEXPECTED, "line one\nline two\r\n").build();
-        assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("\r").startsWith("UNEXPECTED: line one line two");
+        assertThat(e.getMessage()).isEqualTo("UNEXPECTED: line one\\u000Aline two");
     }
 }

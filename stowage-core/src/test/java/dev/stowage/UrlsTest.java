@@ -41,7 +41,8 @@ class UrlsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"not a url", "relative/path", "http://h/x?q=1", "http://h/x#frag", "mailto:a@b.c",
-            "http://user:secret@h/"})
+            "http://user:secret@h/", "http:/no-host", "https:///path", "http://user:secret@h/?x=1",
+            "https://cdn/?token=secret", "http://h/%zz?token=secret"})
     void baseUrl_invalid_failsWithInvalidConfigNamingTheSetting(String value) {
         assertThatThrownBy(() -> Urls.baseUrl(value, "public_url"))
                 .isInstanceOfSatisfying(StorageException.class,

@@ -6,11 +6,11 @@ import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -49,28 +49,21 @@ public abstract class ExecutorBackend implements StorageBackend {
      */
     protected final <T> CompletableFuture<T> run(Operation op, String key, Futures.Call<T> call) {
         if (closed) {
-            return Futures.failed(error(ErrorKind.CLOSED, "the backend is closed", op, key, null));
+            return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", op, key, null));
         }
-        Optional<String> problem = Keys.problem(key);
-        if (problem.isPresent()) {
-            return Futures.failed(error(ErrorKind.INVALID_KEY, problem.get(), op, key, null));
+        try {
+            Keys.check(key, op, label);
+        } catch (StorageException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException
-                ? error(ErrorKind.CLOSED, "the backend is closed, or its executor no longer takes work", op, key, e)
-                : translate(e, op, key));
+        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException ? rejected(op, key, e) : translate(e, op, key));
     }
 
-    /** The key, checked against the rules, for operations that do no I/O. */
-    protected final String checkKey(Operation op, String key) {
-        Optional<String> problem = Keys.problem(key);
-        if (problem.isPresent()) {
-            throw error(ErrorKind.INVALID_KEY, problem.get(), op, key, null);
-        }
-        return key;
+    private StorageException rejected(Operation op, String key, Throwable e) {
+        return closed
+                ? error(ErrorKind.CLOSED, "the backend is closed", op, key, e)
+                : error(ErrorKind.UNAVAILABLE, "the backend's executor refused the work: it is shut down or full", op, key, e);
     }
-
-    /** Converts what a blocking call threw into a {@link StorageException}; called once per failure. */
-    protected abstract StorageException translate(Throwable error, Operation op, String key);
 
     /**
      * The attributes of an upload's source file.
@@ -83,7 +76,7 @@ public abstract class ExecutorBackend implements StorageBackend {
             attrs = Files.readAttributes(source, BasicFileAttributes.class);
         } catch (FileSystemException e) {
             if (FileErrors.isMissing(e)) {
-                throw error(ErrorKind.NOT_FOUND, "source file does not exist: " + source, Operation.UPLOAD, key, e);
+                throw sourceMissing(source, key, e);
             }
             throw e;
         }
@@ -91,6 +84,29 @@ public abstract class ExecutorBackend implements StorageBackend {
             throw error(ErrorKind.IO, "source is not a regular file: " + source, Operation.UPLOAD, key, null);
         }
         return attrs;
+    }
+
+    /** The error for an upload whose source file does not exist. */
+    protected final StorageException sourceMissing(Path source, String key, Throwable cause) {
+        return error(ErrorKind.NOT_FOUND, "source file does not exist: " + source, Operation.UPLOAD, key, cause);
+    }
+
+    /**
+     * Converts what a blocking call threw into a {@link StorageException}; called once per failure.
+     * This one knows permissions, other I/O errors and the rest; backends refine it.
+     */
+    protected StorageException translate(Throwable e, Operation op, String key) {
+        if (e instanceof AccessDeniedException) {
+            return error(ErrorKind.ACCESS_DENIED, "permission denied: " + ((AccessDeniedException) e).getFile(), op, key, e);
+        }
+        if (e instanceof FileSystemException) {
+            FileSystemException fse = (FileSystemException) e;
+            return error(ErrorKind.IO, fse.getFile() + ": " + (fse.getReason() != null ? fse.getReason() : describe(e)), op, key, e);
+        }
+        if (e instanceof IOException) {
+            return error(ErrorKind.IO, describe(e), op, key, e);
+        }
+        return error(ErrorKind.UNEXPECTED, e.toString(), op, key, e);
     }
 
     /** The exception's message, or its class name when it has none. */

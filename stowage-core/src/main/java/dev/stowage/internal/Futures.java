@@ -6,18 +6,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /** Helpers for the futures Stowage hands out. Internal: not part of the API. */
 public final class Futures {
     private Futures() {
-    }
-
-    /** A future already failed with the given exception. */
-    public static <T> CompletableFuture<T> failed(Throwable error) {
-        return CompletableFuture.failedFuture(error);
     }
 
     /** The real cause behind {@link CompletionException} and {@link ExecutionException} wrappers. */
@@ -29,16 +23,17 @@ public final class Futures {
         return t;
     }
 
-    /** A blocking call that may throw a checked exception; long calls poll {@code cancelled}. */
+    /** A blocking call that may throw a checked exception; long calls poll {@code stop}. */
     @FunctionalInterface
     public interface Call<T> {
-        T call(BooleanSupplier cancelled) throws Exception;
+        T call(BooleanSupplier stop) throws Exception;
     }
 
     /**
      * Runs a blocking call on the executor. Failures are translated once by {@code translate}; a
-     * {@link StorageException} passes as it is. A rejected submission (executor shut down) is given to
-     * {@code translate} too, as a {@link RejectedExecutionException}.
+     * {@link StorageException} or a cancellation passes as it is. A submission the executor refuses
+     * is given to {@code translate} too, as whatever {@link Executor#execute} threw. The future
+     * completes on every path, even if {@code translate} itself fails.
      */
     public static <T> CompletableFuture<T> supply(Executor executor, Call<T> call,
                                                   Function<Throwable, StorageException> translate) {
@@ -49,17 +44,26 @@ public final class Futures {
                     return; // cancelled before it started
                 }
                 try {
-                    result.complete(call.call(result::isCancelled));
+                    result.complete(call.call(result::isDone));
                 } catch (StorageException | CancellationException e) {
                     result.completeExceptionally(e);
                 } catch (Throwable e) {
-                    result.completeExceptionally(translate.apply(e));
+                    fail(result, e, translate);
                 }
             });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(translate.apply(e));
+        } catch (RuntimeException e) {
+            fail(result, e, translate);
         }
         return result;
+    }
+
+    private static void fail(CompletableFuture<?> result, Throwable error, Function<Throwable, StorageException> translate) {
+        try {
+            result.completeExceptionally(translate.apply(error));
+        } catch (Throwable t) {
+            t.addSuppressed(error);
+            result.completeExceptionally(t);
+        }
     }
 
     /** Cancels {@code source} when {@code result}, the future handed out for it, is cancelled. */
@@ -69,10 +73,5 @@ public final class Futures {
                 source.cancel(true);
             }
         });
-    }
-
-    /** Whether the throwable is, or wraps, a cancellation. */
-    public static boolean isCancellation(Throwable error) {
-        return unwrap(error) instanceof CancellationException;
     }
 }

@@ -10,14 +10,15 @@ public final class IoExecutors {
     private IoExecutors() {
     }
 
-    /** The default number of I/O threads: enough to keep a disk busy, bounded by the cores. */
+    /** The default number of I/O threads: twice the cores, and at least four, to keep a disk busy. */
     public static int defaultThreads() {
         return Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     }
 
     /**
      * A pool of at most {@code threads} daemon threads named {@code prefix-N}; idle threads end
-     * after 30 seconds, so an idle backend holds none.
+     * after 30 seconds, so an idle backend holds none. Work waits in an unbounded queue: callers
+     * bound what they submit (the sync engine keeps a fixed number of uploads in flight).
      */
     public static ExecutorService newPool(String prefix, int threads) {
         if (threads < 1) {

@@ -5,6 +5,7 @@ import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.UploadOptions;
 import dev.stowage.internal.Futures;
+import dev.stowage.internal.IoExecutors;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -23,9 +25,15 @@ import org.slf4j.LoggerFactory;
  * Tells a {@link StorageListener} when each upload, delete and stat starts and how it ended, with
  * its duration and size. Metrics bind here, so the core needs no metrics library. Placed outside
  * the {@link RetryLayer}, it sees one logical operation, retries included.
+ *
+ * <p>The size of an upload is the size of its source file once the upload is done, looked up on a
+ * small pool of daemon threads named {@code stowage-listener-io}, so that neither the caller's
+ * thread nor the backend's (an HTTP client's event loop, say) touches the disk for it.
  */
 public final class ListenerLayer implements Layer {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerLayer.class);
+    private static final Executor SIZE_LOOKUP = IoExecutors.newPool("stowage-listener-io", 2);
+    private static final Executor SAME_THREAD = Runnable::run;
 
     private final StorageListener listener;
     private final LongSupplier nanoTime;
@@ -36,7 +44,7 @@ public final class ListenerLayer implements Layer {
 
     ListenerLayer(StorageListener listener, LongSupplier nanoTime) {
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.nanoTime = nanoTime;
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     }
 
     @Override
@@ -53,18 +61,18 @@ public final class ListenerLayer implements Layer {
         public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
             Objects.requireNonNull(source, "source");
             return observe(Operation.UPLOAD, key, () -> delegate().uploadFile(source, key, options),
-                    url -> fileSize(source));
+                    url -> fileSize(source), SIZE_LOOKUP);
         }
 
         @Override
         public CompletableFuture<Void> deleteFile(String key) {
-            return observe(Operation.DELETE, key, () -> delegate().deleteFile(key), v -> -1);
+            return observe(Operation.DELETE, key, () -> delegate().deleteFile(key), v -> -1, SAME_THREAD);
         }
 
         @Override
         public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
             return observe(Operation.STAT, key, () -> delegate().stat(key),
-                    info -> info.map(ObjectInfo::sizeBytes).orElse(-1L));
+                    info -> info.map(ObjectInfo::sizeBytes).orElse(-1L), SAME_THREAD);
         }
 
         @Override
@@ -74,7 +82,7 @@ public final class ListenerLayer implements Layer {
     }
 
     private <T> CompletableFuture<T> observe(Operation op, String key, Supplier<CompletableFuture<T>> call,
-                                             ToLongFunction<T> bytes) {
+                                             ToLongFunction<T> bytes, Executor notifyOn) {
         Objects.requireNonNull(key, "key");
         long start = nanoTime.getAsLong();
         safely(() -> listener.onStart(op, key));
@@ -86,7 +94,7 @@ public final class ListenerLayer implements Layer {
             throw e;
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        future.whenComplete((value, error) -> {
+        future.whenCompleteAsync((value, error) -> {
             Duration elapsed = since(start);
             if (error == null) {
                 safely(() -> listener.onSuccess(op, key, bytes.applyAsLong(value), elapsed));
@@ -96,7 +104,7 @@ public final class ListenerLayer implements Layer {
                 safely(() -> listener.onFailure(op, key, elapsed, cause));
                 result.completeExceptionally(cause);
             }
-        });
+        }, notifyOn);
         Futures.cancelWith(result, future);
         return result;
     }

@@ -6,6 +6,7 @@ import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.internal.Futures;
+import dev.stowage.internal.NamedThreadFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,11 +14,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Retries uploads, deletes and stats that fail with a retryable {@link StorageException}, with
@@ -35,7 +40,9 @@ import java.util.function.Supplier;
  *   <li>After the last attempt the error is rethrown as not retryable, its message saying how many
  *       attempts were made, so an outer layer does not retry it again.</li>
  *   <li>Cancelling the returned future cancels the attempt in flight and schedules no other.</li>
- *   <li>Waiting never blocks a thread: the next attempt is scheduled on a timer.</li>
+ *   <li>Waiting never blocks a thread: the next attempt is started by a timer thread named
+ *       {@code stowage-retry}.</li>
+ *   <li>Give it a {@link LoggingListener} to log each retry.</li>
  * </ul>
  */
 public final class RetryLayer implements Layer {
@@ -45,8 +52,14 @@ public final class RetryLayer implements Layer {
         void schedule(Runnable task, Duration delay);
     }
 
-    private static final Scheduler TIMER = (task, delay) ->
-            CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS, Runnable::run).execute(task);
+    /**
+     * One daemon thread for all retry layers: it waits out the delays and starts the next attempts,
+     * which return futures at once by the backend contract. Kept apart from the JDK's shared delay
+     * thread, so a slow backend cannot hold up every timer in the process.
+     */
+    private static final ScheduledExecutorService TIMER_THREAD = timerThread();
+    private static final Scheduler TIMER = (task, delay) -> TIMER_THREAD.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    private static final Logger LOG = LoggerFactory.getLogger(RetryLayer.class);
 
     private final RetryPolicy policy;
     private final StorageListener listener;
@@ -65,8 +78,14 @@ public final class RetryLayer implements Layer {
     RetryLayer(RetryPolicy policy, StorageListener listener, Scheduler scheduler, DoubleSupplier random) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.scheduler = scheduler;
-        this.random = random;
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    private static ScheduledExecutorService timerThread() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("stowage-retry"));
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
     }
 
     @Override
@@ -163,19 +182,25 @@ public final class RetryLayer implements Layer {
             }
             StorageException failure = (StorageException) error;
             if (n >= policy.maxAttempts()) {
-                result.completeExceptionally(n == 1 ? failure : failure.toBuilder()
+                // Retrying was this layer's job: an outer layer must not retry again.
+                result.completeExceptionally(failure.toBuilder()
                         .retryable(false)
-                        .detail(failure.detail() + " (gave up after " + n + " attempts)")
+                        .detail(n == 1 ? failure.detail() : failure.detail() + " (gave up after " + n + " attempts)")
                         .build());
                 return;
             }
             Duration delay = policy.delayAfter(n, random.getAsDouble());
             try {
                 listener.onRetry(op, key, n, delay, failure);
-            } catch (RuntimeException ignored) {
-                // a listener's fault must not change the operation's outcome
+            } catch (RuntimeException e) {
+                LOG.warn("storage listener {} failed; ignoring it", listener, e);
             }
-            scheduler.schedule(() -> attempt(n + 1), delay);
+            try {
+                scheduler.schedule(() -> attempt(n + 1), delay);
+            } catch (RuntimeException e) {
+                e.addSuppressed(failure);
+                result.completeExceptionally(e);
+            }
         }
     }
 }

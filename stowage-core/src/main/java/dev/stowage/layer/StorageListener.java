@@ -32,7 +32,8 @@ public interface StorageListener {
     /**
      * An operation failed or was cancelled.
      *
-     * @param error a {@link StorageException}, or a {@link java.util.concurrent.CancellationException}
+     * @param error a {@link StorageException}, a {@link java.util.concurrent.CancellationException}, or
+     *              whatever else the operation failed with (such as a {@code NullPointerException})
      */
     default void onFailure(Operation operation, String key, Duration elapsed, Throwable error) {
     }

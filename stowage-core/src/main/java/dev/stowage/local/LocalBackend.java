@@ -1,6 +1,7 @@
 package dev.stowage.local;
 
 import dev.stowage.ErrorKind;
+import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
@@ -12,10 +13,10 @@ import dev.stowage.internal.IoExecutors;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -101,7 +102,7 @@ public final class LocalBackend extends ExecutorBackend {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
-        return run(Operation.UPLOAD, key, cancelled -> upload(source, key, cancelled));
+        return run(Operation.UPLOAD, key, stop -> upload(source, key, stop));
     }
 
     @Override
@@ -118,7 +119,7 @@ public final class LocalBackend extends ExecutorBackend {
     @Override
     public URI getUrl(String key) {
         Objects.requireNonNull(key, "key");
-        return Urls.join(baseUrl, checkKey(Operation.URL, key));
+        return Urls.join(baseUrl, Keys.check(key, Operation.URL, label()));
     }
 
     @Override
@@ -161,10 +162,33 @@ public final class LocalBackend extends ExecutorBackend {
         try {
             copy(source, temp, cancelled);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+            if (source.toString().equals(e.getFile())) {
+                throw sourceMissing(source, key, e); // removed after it was checked
+            }
+            throw e;
         } finally {
-            Files.deleteIfExists(temp);
+            deleteQuietly(temp);
         }
+        syncFolder(target.getParent());
         return Urls.join(baseUrl, key);
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            // Leave it: the name marks it as a temporary file, and the operation's own error matters more.
+        }
+    }
+
+    /** Makes the rename durable: on Linux a folder's entries reach the disk only when the folder is synced. */
+    private static void syncFolder(Path folder) {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open or sync a folder; the file itself is already on disk.
+        }
     }
 
     /** Creates the target's folders and an empty temporary file beside the target. */
@@ -225,6 +249,9 @@ public final class LocalBackend extends ExecutorBackend {
             throw e;
         }
         for (Path folder = target.getParent(); !folder.equals(root); folder = folder.getParent()) {
+            if (Files.isSymbolicLink(folder)) {
+                return; // deleting would remove the link, not an empty folder
+            }
             try {
                 Files.delete(folder);
             } catch (DirectoryNotEmptyException | NoSuchFileException e) {
@@ -238,7 +265,16 @@ public final class LocalBackend extends ExecutorBackend {
      * link on the way leads outside it.
      */
     private Path resolve(String key, Operation op) throws IOException {
-        Path path = root.resolve(key);
+        Path path;
+        try {
+            path = root.resolve(key);
+        } catch (InvalidPathException e) {
+            throw error(ErrorKind.INVALID_KEY, "this file system cannot name the key: " + e.getReason(), op, key, e);
+        }
+        if (!path.normalize().startsWith(root)) {
+            // The key rules make this impossible on POSIX; it guards file systems with other rules (drive letters).
+            throw error(ErrorKind.INVALID_KEY, "the key names a path outside base_path on this file system", op, key, null);
+        }
         for (Path existing = path; existing != null; existing = existing.getParent()) {
             Path real;
             try {
@@ -260,24 +296,16 @@ public final class LocalBackend extends ExecutorBackend {
 
     @Override
     protected StorageException translate(Throwable e, Operation op, String key) {
-        if (e instanceof AccessDeniedException) {
-            return error(ErrorKind.ACCESS_DENIED, "permission denied: " + ((AccessDeniedException) e).getFile(), op, key, e);
-        }
         if (e instanceof FileSystemException) {
             FileSystemException fse = (FileSystemException) e;
-            String reason = String.valueOf(fse.getReason());
-            if (reason.contains("File name too long")) {
+            if (String.valueOf(fse.getReason()).contains("File name too long")) {
                 return error(ErrorKind.INVALID_KEY, "a key segment is too long for this file system", op, key, e);
             }
             if (e instanceof FileAlreadyExistsException || FileErrors.isNotDirectory(fse)) {
                 return error(ErrorKind.CONFLICT, "a file stands where a folder of the key is needed: " + fse.getFile(), op, key, e);
             }
-            return error(ErrorKind.IO, fse.getFile() + ": " + reason, op, key, e);
         }
-        if (e instanceof IOException) {
-            return error(ErrorKind.IO, describe(e), op, key, e);
-        }
-        return error(ErrorKind.UNEXPECTED, e.toString(), op, key, e);
+        return super.translate(e, op, key);
     }
 
     @Override
@@ -334,10 +362,10 @@ public final class LocalBackend extends ExecutorBackend {
          */
         public LocalBackend build() {
             if (basePath == null) {
-                throw invalid("base_path is required: the folder the files live in");
+                throw StorageException.invalidConfig("base_path is required: the folder the files live in");
             }
             if (baseUrl == null) {
-                throw invalid("base_url is required: the URL that serves base_path");
+                throw StorageException.invalidConfig("base_url is required: the URL that serves base_path");
             }
             URI url = Urls.baseUrl(baseUrl, "base_url");
             Path root;
@@ -345,13 +373,13 @@ public final class LocalBackend extends ExecutorBackend {
                 Files.createDirectories(basePath);
                 root = basePath.toRealPath();
             } catch (FileAlreadyExistsException e) {
-                throw invalid("base_path is a file, not a folder: " + basePath);
+                throw StorageException.invalidConfig("base_path is a file, not a folder: " + basePath);
             } catch (IOException e) {
                 throw StorageException.builder(ErrorKind.INVALID_CONFIG, "base_path cannot be used: " + basePath + " (" + e + ")")
                         .operation(Operation.OPEN).cause(e).build();
             }
             if (!Files.isDirectory(root)) {
-                throw invalid("base_path is a file, not a folder: " + basePath);
+                throw StorageException.invalidConfig("base_path is a file, not a folder: " + basePath);
             }
             if (executor != null) {
                 return new LocalBackend(root, url, ownsFiles, executor, null);
@@ -360,8 +388,5 @@ public final class LocalBackend extends ExecutorBackend {
             return new LocalBackend(root, url, ownsFiles, pool, pool);
         }
 
-        private static StorageException invalid(String detail) {
-            return StorageException.builder(ErrorKind.INVALID_CONFIG, detail).operation(Operation.OPEN).build();
-        }
     }
 }

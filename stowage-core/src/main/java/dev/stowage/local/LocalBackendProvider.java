@@ -3,6 +3,7 @@ package dev.stowage.local;
 import dev.stowage.StorageBackend;
 import dev.stowage.spi.BackendProvider;
 import dev.stowage.spi.BackendUri;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -32,11 +33,17 @@ public final class LocalBackendProvider implements BackendProvider {
         if (uri.path().isEmpty()) {
             throw uri.invalid("the folder (base_path) is missing: write file:///srv/files");
         }
+        Path basePath;
+        try {
+            basePath = Path.of(uri.path());
+        } catch (InvalidPathException e) {
+            throw uri.invalid("the folder (base_path) is not a valid path: " + e.getReason());
+        }
         LocalBackend.Builder builder = LocalBackend.builder()
-                .basePath(Path.of(uri.path()))
+                .basePath(basePath)
                 .baseUrl(uri.requireSetting("base_url", "the URL that serves the folder"))
                 .ownsFiles(uri.flag("owns_files", false));
-        uri.longSetting("io_threads", 1).ifPresent(n -> builder.ioThreads((int) Math.min(n, 1024)));
+        uri.longSetting("io_threads", 1, 1024).ifPresent(n -> builder.ioThreads(n.intValue()));
         return builder.build();
     }
 }

@@ -1,22 +1,21 @@
 package dev.stowage.memory;
 
 import dev.stowage.ErrorKind;
+import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
 import dev.stowage.internal.ExecutorBackend;
-import dev.stowage.internal.Hex;
 import dev.stowage.internal.IoExecutors;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,6 +42,10 @@ public final class MemoryBackend extends ExecutorBackend {
     private record Entry(byte[] data, ObjectInfo info) {
     }
 
+    /** The largest array the JVM reliably allocates. */
+    private static final long MAX_OBJECT_BYTES = Integer.MAX_VALUE - 8;
+    private static final HexFormat HEX = HexFormat.of();
+
     private final URI baseUrl;
     private final Clock clock;
     private final Map<String, Entry> objects = new ConcurrentSkipListMap<>();
@@ -68,18 +71,24 @@ public final class MemoryBackend extends ExecutorBackend {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
         return run(Operation.UPLOAD, key, cancelled -> {
-            requireSourceFile(source, key);
+            if (requireSourceFile(source, key).size() > MAX_OBJECT_BYTES) {
+                throw error(ErrorKind.UNSUPPORTED, "the file is larger than the " + MAX_OBJECT_BYTES
+                        + " bytes one in-memory object can hold: " + source, Operation.UPLOAD, key, null);
+            }
             byte[] data = Files.readAllBytes(source);
-            String sha256 = Hex.of(digest("SHA-256", data));
+            String sha256 = HEX.formatHex(digest("SHA-256", data));
             if (options.sha256().isPresent() && !options.sha256().get().equals(sha256)) {
                 throw error(ErrorKind.INTEGRITY, "the file's SHA-256 is " + sha256 + ", not the "
                         + options.sha256().get() + " the caller gave: it changed or the checksum is wrong",
                         Operation.UPLOAD, key, null).toBuilder().retryable(false).build();
             }
             ObjectInfo info = new ObjectInfo(key, data.length, clock.instant(),
-                    Optional.of('"' + Hex.of(digest("MD5", data)) + '"'), Optional.of(sha256),
+                    Optional.of('"' + HEX.formatHex(digest("MD5", data)) + '"'), Optional.of(sha256),
                     options.contentType());
-            if (!isClosed()) {
+            synchronized (objects) {
+                if (isClosed()) {
+                    throw error(ErrorKind.CLOSED, "the backend was closed during the upload", Operation.UPLOAD, key, null);
+                }
                 objects.put(key, new Entry(data, info));
             }
             return Urls.join(baseUrl, key);
@@ -98,7 +107,7 @@ public final class MemoryBackend extends ExecutorBackend {
     @Override
     public URI getUrl(String key) {
         Objects.requireNonNull(key, "key");
-        return Urls.join(baseUrl, checkKey(Operation.URL, key));
+        return Urls.join(baseUrl, Keys.check(key, Operation.URL, label()));
     }
 
     @Override
@@ -131,24 +140,15 @@ public final class MemoryBackend extends ExecutorBackend {
         }
     }
 
-    @Override
-    protected StorageException translate(Throwable e, Operation op, String key) {
-        if (e instanceof AccessDeniedException) {
-            return error(ErrorKind.ACCESS_DENIED, "permission denied: " + ((AccessDeniedException) e).getFile(), op, key, e);
-        }
-        if (e instanceof OutOfMemoryError) {
-            return error(ErrorKind.IO, "the file does not fit in memory", op, key, e);
-        }
-        if (e instanceof IOException) {
-            return error(ErrorKind.IO, describe(e), op, key, e);
-        }
-        return error(ErrorKind.UNEXPECTED, e.toString(), op, key, e);
-    }
-
+    /**
+     * Stops taking work: operations started afterwards fail with {@code CLOSED}, and so does an
+     * upload still reading its file. What is stored stays readable through {@link #content}.
+     */
     @Override
     public void close() {
-        super.close();
-        objects.clear();
+        synchronized (objects) {
+            super.close();
+        }
     }
 
     @Override

@@ -1,7 +1,5 @@
 package dev.stowage.spi;
 
-import dev.stowage.ErrorKind;
-import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +18,9 @@ import java.util.regex.Pattern;
  * {@code file:///srv/files?base_url=http://localhost:8080}, split into scheme, authority, path and
  * settings. Settings are the query parameters, percent-decoded; a setting given twice is an error.
  *
- * <p>Immutable and thread-safe. {@link #toString()} hides the values of settings whose names
- * suggest a secret.
+ * <p>Immutable and thread-safe. {@link #toString()} and every error message hide user
+ * information in the authority and the values of settings whose names suggest a secret. A setting
+ * written without {@code =} (as in {@code ?path_style}) has the value {@code true}.
  *
  * @param scheme    the lower-cased scheme, e.g. {@code s3}
  * @param authority what follows {@code //} up to the next {@code /}, or empty
@@ -30,7 +29,9 @@ import java.util.regex.Pattern;
  */
 public record BackendUri(String scheme, Optional<String> authority, String path, Map<String, String> settings) {
     private static final Pattern SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*");
-    private static final Pattern SECRET = Pattern.compile("(?i).*(secret|token|password|signature|credential).*");
+    /** Names of settings whose values are never shown. */
+    private static final Pattern SECRET = Pattern.compile(
+            "(?i).*(secret|token|passw|pass$|pwd|signature|credential|auth|private|api_?key|access_?key).*");
 
     public BackendUri {
         Objects.requireNonNull(scheme, "scheme");
@@ -67,7 +68,7 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
         if (rest.startsWith("//")) {
             int slash = rest.indexOf('/', 2);
             String auth = slash < 0 ? rest.substring(2) : rest.substring(2, slash);
-            authority = auth.isEmpty() ? Optional.empty() : Optional.of(decode(auth));
+            authority = auth.isEmpty() ? Optional.empty() : Optional.of(decode(auth, text));
             rest = slash < 0 ? "" : rest.substring(slash);
         }
         Map<String, String> settings = new LinkedHashMap<>();
@@ -77,14 +78,14 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
                     continue;
                 }
                 int eq = pair.indexOf('=');
-                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq), text);
+                String value = eq < 0 ? "true" : decode(pair.substring(eq + 1), text);
                 if (settings.put(name, value) != null) {
                     throw invalid("setting '" + name + "' is given more than once", redact(text));
                 }
             }
         }
-        return new BackendUri(scheme, authority, decode(rest), settings);
+        return new BackendUri(scheme, authority, decode(rest, text), settings);
     }
 
     /** The value of a setting, if given and not blank. */
@@ -108,10 +109,11 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
      * @throws StorageException of kind {@code INVALID_CONFIG} if the value is neither
      */
     public boolean flag(String name, boolean defaultValue) {
-        Optional<String> value = setting(name);
-        if (value.isEmpty()) {
-            return settings.containsKey(name) || defaultValue; // "?name" alone means true
+        String raw = settings.get(name);
+        if (raw == null) {
+            return defaultValue;
         }
+        Optional<String> value = Optional.of(raw.trim());
         switch (value.get().toLowerCase(Locale.ROOT)) {
             case "true":
             case "yes":
@@ -127,11 +129,11 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
     }
 
     /**
-     * A whole-number setting of at least {@code min}, if given.
+     * A whole-number setting from {@code min} to {@code max}, if given.
      *
      * @throws StorageException of kind {@code INVALID_CONFIG} if the value is not such a number
      */
-    public Optional<Long> longSetting(String name, long min) {
+    public Optional<Long> longSetting(String name, long min, long max) {
         Optional<String> value = setting(name);
         if (value.isEmpty()) {
             return Optional.empty();
@@ -142,8 +144,8 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
         } catch (NumberFormatException e) {
             throw invalid("setting '" + name + "' must be a whole number, not '" + value.get() + "'", toString());
         }
-        if (parsed < min) {
-            throw invalid("setting '" + name + "' must be at least " + min + ", not " + parsed, toString());
+        if (parsed < min || parsed > max) {
+            throw invalid("setting '" + name + "' must be from " + min + " to " + max + ", not " + parsed, toString());
         }
         return Optional.of(parsed);
     }
@@ -168,27 +170,39 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
     }
 
     private static StorageException invalid(String detail, String uri) {
-        return StorageException.builder(ErrorKind.INVALID_CONFIG, detail + " (in " + uri + ")")
-                .operation(Operation.OPEN).build();
+        return StorageException.invalidConfig(detail + " (in " + uri + ")");
     }
 
-    private static String decode(String text) {
+    private static String decode(String part, String whole) {
         try {
-            return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+            return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw invalid("bad percent-encoding in backend URI", redact(text));
+            throw invalid("bad percent-encoding in backend URI", redact(whole));
         }
     }
 
-    /** The text with the values of secret-looking settings hidden, for messages about unparsable input. */
+    /** Unparsed text with user information and the values of secret-looking settings hidden. */
     private static String redact(String text) {
-        return text.replaceAll("(?i)((?:secret|token|password|signature|credential)[^=&]*=)[^&]*", "$1****");
+        StringBuilder s = new StringBuilder();
+        int question = text.indexOf('?');
+        String head = question < 0 ? text : text.substring(0, question);
+        s.append(head.replaceAll("//[^/]*@", "//****@"));
+        if (question >= 0) {
+            String sep = "?";
+            for (String pair : text.substring(question + 1).split("&", -1)) {
+                int eq = pair.indexOf('=');
+                String name = eq < 0 ? pair : pair.substring(0, eq);
+                s.append(sep).append(eq >= 0 && SECRET.matcher(name).matches() ? name + "=****" : pair);
+                sep = "&";
+            }
+        }
+        return s.toString();
     }
 
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder(scheme).append(':');
-        authority.ifPresent(a -> s.append("//").append(a));
+        authority.ifPresent(a -> s.append("//").append(a.replaceAll("^.*@", "****@")));
         if (authority.isPresent() && !path.isEmpty() && !path.startsWith("/")) {
             s.append('/');
         }

@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 /** A real backend that fails on purpose: each call first takes the next planned fault, if any. */
 final class FaultyBackend extends ForwardingStorageBackend {
     private final Deque<Throwable> faults = new ArrayDeque<>();
+    private final Deque<Throwable> lateFaults = new ArrayDeque<>();
     final AtomicInteger calls = new AtomicInteger();
     /** When set, calls return this never-completing future instead (a stalled server). */
     volatile CompletableFuture<?> stall;
@@ -37,8 +38,20 @@ final class FaultyBackend extends ForwardingStorageBackend {
         return this;
     }
 
+    /** The next calls do the real work, then report a failure anyway (as a lost response would). */
+    synchronized FaultyBackend failAfterNext(int times, ErrorKind kind) {
+        for (int i = 0; i < times; i++) {
+            lateFaults.add(StorageException.builder(kind, "injected late " + kind).backend("faulty").build());
+        }
+        return this;
+    }
+
     private synchronized Throwable nextFault() {
         return faults.poll();
+    }
+
+    private synchronized Throwable nextLateFault() {
+        return lateFaults.poll();
     }
 
     @SuppressWarnings("unchecked")
@@ -51,6 +64,10 @@ final class FaultyBackend extends ForwardingStorageBackend {
         if (fault != null) {
             // Fail asynchronously, the way a real backend does.
             return CompletableFuture.supplyAsync(() -> null).thenCompose(x -> CompletableFuture.failedFuture(fault));
+        }
+        Throwable late = nextLateFault();
+        if (late != null) {
+            return real.get().thenCompose(x -> CompletableFuture.failedFuture(late));
         }
         return real.get();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stowage.ErrorKind;
+import dev.stowage.Failures;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
@@ -82,9 +83,8 @@ class ListenerAndLoggingLayerTest {
     @Test
     void failure_isReportedUnwrapped() {
         faulty.failNext(1, ErrorKind.UNAVAILABLE);
-        CompletableFuture<?> result = listened().uploadFile(file, "a.txt");
+        Failures.storage(listened().uploadFile(file, "a.txt"));
 
-        assertThatThrownBy(result::join).cause().isInstanceOf(StorageException.class);
         assertThat(events).containsExactly("start UPLOAD a.txt", "failed UPLOAD a.txt UNAVAILABLE");
     }
 
@@ -95,6 +95,27 @@ class ListenerAndLoggingLayerTest {
         result.cancel(true);
 
         assertThat(events).containsExactly("start STAT a.txt", "failed STAT a.txt CancellationException");
+    }
+
+    @Test
+    void upload_delegateAlreadyDone_listenerReadsTheSizeOffTheCallersThread() {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        StorageListener threadRecorder = new StorageListener() {
+            @Override
+            public void onSuccess(Operation op, String key, long bytes, Duration elapsed) {
+                threads.add(Thread.currentThread().getName() + " " + bytes);
+            }
+        };
+        StorageBackend done = new ForwardingStorageBackend(memory) {
+            @Override
+            public CompletableFuture<java.net.URI> uploadFile(Path source, String key, dev.stowage.UploadOptions options) {
+                return CompletableFuture.completedFuture(java.net.URI.create("memory:///" + key));
+            }
+        };
+
+        done.with(new ListenerLayer(threadRecorder)).uploadFile(file, "a.txt").join();
+
+        assertThat(threads).singleElement().asString().startsWith("stowage-listener-io-").endsWith(" 12");
     }
 
     @Test
@@ -127,6 +148,19 @@ class ListenerAndLoggingLayerTest {
 
         assertThat(events).containsExactly("start STAT a.txt", "ok STAT a.txt -1 0");
         assertThat(faulty.calls).hasValue(3);
+    }
+
+    @Test
+    void loggingListener_givenToRetryLayer_logsEachRetryAtInfo() {
+        RecordingLogger log = new RecordingLogger();
+        faulty.failNext(1, ErrorKind.RATE_LIMITED);
+        StorageBackend backend = faulty.with(new RetryLayer(new RetryPolicy(2, Duration.ZERO, Duration.ZERO, 0),
+                new LoggingListener(log), (task, delay) -> task.run(), () -> 0));
+
+        backend.stat("a.txt").join();
+
+        assertThat(log.lines).singleElement().asString()
+                .startsWith("INFO STAT key=a.txt attempt 1 failed, retrying in 0ms: RATE_LIMITED (retryable)");
     }
 
     @Test

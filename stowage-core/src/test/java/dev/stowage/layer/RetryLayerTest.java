@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stowage.ErrorKind;
+import dev.stowage.Failures;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,14 +77,11 @@ class RetryLayerTest {
     @Test
     void upload_retryableFailuresEveryTime_givesUpAfterMaxAttemptsAsNotRetryable() {
         faulty.failNext(10, ErrorKind.RATE_LIMITED);
-        CompletableFuture<?> result = retrying(POLICY).uploadFile(file, "a.txt");
+        StorageException e = Failures.storage(retrying(POLICY).uploadFile(file, "a.txt"));
 
-        assertThatThrownBy(result::join).isInstanceOf(CompletionException.class)
-                .cause().isInstanceOfSatisfying(StorageException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(ErrorKind.RATE_LIMITED);
-                    assertThat(e.isRetryable()).isFalse();
-                    assertThat(e.getMessage()).contains("gave up after 4 attempts");
-                });
+        assertThat(e.kind()).isEqualTo(ErrorKind.RATE_LIMITED);
+        assertThat(e.isRetryable()).isFalse();
+        assertThat(e.getMessage()).contains("gave up after 4 attempts");
         assertThat(faulty.calls).hasValue(4);
         assertThat(delays).containsExactly(Duration.ofMillis(75), Duration.ofMillis(150), Duration.ofNanos(187_500_000));
     }
@@ -92,10 +89,7 @@ class RetryLayerTest {
     @Test
     void delete_notRetryableFailure_failsAtOnceWithoutRetry() {
         faulty.failNext(1, ErrorKind.ACCESS_DENIED);
-        CompletableFuture<?> result = retrying(POLICY).deleteFile("a.txt");
-
-        assertThatThrownBy(result::join).cause().isInstanceOfSatisfying(StorageException.class,
-                e -> assertThat(e.kind()).isEqualTo(ErrorKind.ACCESS_DENIED));
+        assertThat(Failures.storage(retrying(POLICY).deleteFile("a.txt")).kind()).isEqualTo(ErrorKind.ACCESS_DENIED);
         assertThat(faulty.calls).hasValue(1);
         assertThat(delays).isEmpty();
     }
@@ -103,18 +97,13 @@ class RetryLayerTest {
     @Test
     void stat_nonStorageException_isNotRetried() {
         faulty.failNextWith(new IllegalStateException("bug"));
-        CompletableFuture<?> result = retrying(POLICY).stat("a.txt");
-
-        assertThatThrownBy(result::join).cause().isInstanceOf(IllegalStateException.class);
+        assertThat(Failures.of(retrying(POLICY).stat("a.txt"))).isInstanceOf(IllegalStateException.class);
         assertThat(faulty.calls).hasValue(1);
     }
 
     @Test
     void upload_invalidKey_isNotRetried() {
-        CompletableFuture<?> result = retrying(POLICY).uploadFile(file, "../x");
-
-        assertThatThrownBy(result::join).cause().isInstanceOfSatisfying(StorageException.class,
-                e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_KEY));
+        assertThat(Failures.storage(retrying(POLICY).uploadFile(file, "../x")).kind()).isEqualTo(ErrorKind.INVALID_KEY);
         assertThat(faulty.calls).hasValue(1);
     }
 
@@ -145,6 +134,48 @@ class RetryLayerTest {
         assertThat(stalled).isCancelled();
         assertThat(faulty.calls).hasValue(1);
         assertThatThrownBy(result::join).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void upload_failureAfterTheFileWasRead_nextAttemptReadsTheFileAgain() throws IOException {
+        faulty.failAfterNext(1, ErrorKind.UNAVAILABLE);
+        StorageBackend backend = faulty.with(new RetryLayer(POLICY, StorageListener.NONE, (task, delay) -> {
+            try {
+                Files.writeString(file, "changed between attempts");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            task.run();
+        }, () -> 0));
+
+        backend.uploadFile(file, "a.txt").join();
+
+        assertThat(faulty.calls).hasValue(2);
+        assertThat(memory.content("a.txt")).hasValueSatisfying(
+                b -> assertThat(new String(b)).isEqualTo("changed between attempts"));
+    }
+
+    @Test
+    void singleAttemptPolicy_stillMarksTheFailureNotRetryable() {
+        faulty.failNext(1, ErrorKind.UNAVAILABLE);
+        StorageException e = Failures.storage(retrying(RetryPolicy.none()).stat("a.txt"));
+
+        assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+        assertThat(e.isRetryable()).isFalse();
+        assertThat(e.getMessage()).doesNotContain("gave up");
+    }
+
+    @Test
+    void schedulerThatRefuses_failsTheOperationInsteadOfHanging() {
+        faulty.failNext(1, ErrorKind.UNAVAILABLE);
+        StorageBackend backend = faulty.with(new RetryLayer(POLICY, StorageListener.NONE, (task, delay) -> {
+            throw new java.util.concurrent.RejectedExecutionException("timer is gone");
+        }, () -> 0));
+
+        Throwable error = Failures.of(backend.stat("a.txt"));
+
+        assertThat(error).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        assertThat(error.getSuppressed()).hasSize(1);
     }
 
     @Test

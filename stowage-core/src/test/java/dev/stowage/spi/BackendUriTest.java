@@ -19,7 +19,7 @@ class BackendUriTest {
         assertThat(uri.authority()).contains("media");
         assertThat(uri.path()).isEqualTo("/site/v1");
         assertThat(uri.settings()).containsExactly(Map.entry("region", "auto"),
-                Map.entry("public_url", "https://cdn.example.com"), Map.entry("path_style", ""));
+                Map.entry("public_url", "https://cdn.example.com"), Map.entry("path_style", "true"));
         assertThat(uri.flag("path_style", false)).isTrue();
     }
 
@@ -57,13 +57,16 @@ class BackendUriTest {
         assertThatThrownBy(() -> uri.flag("owns_files", false)).hasMessageContaining("owns_files").hasMessageContaining("maybe");
         assertThat(BackendUri.parse("x:?f=no").flag("f", true)).isFalse();
         assertThat(BackendUri.parse("x:").flag("f", true)).isTrue();
+        assertThatThrownBy(() -> BackendUri.parse("x:?f=").flag("f", false)).hasMessageContaining("'f' must be true or false");
     }
 
     @Test
     void longSetting_checksNumberAndMinimum() {
-        assertThat(BackendUri.parse("x:?n=8").longSetting("n", 1)).contains(8L);
-        assertThatThrownBy(() -> BackendUri.parse("x:?n=eight").longSetting("n", 1)).hasMessageContaining("'n' must be a whole number");
-        assertThatThrownBy(() -> BackendUri.parse("x:?n=0").longSetting("n", 1)).hasMessageContaining("at least 1");
+        assertThat(BackendUri.parse("x:?n=8").longSetting("n", 1, 10)).contains(8L);
+        assertThat(BackendUri.parse("x:").longSetting("n", 1, 10)).isEmpty();
+        assertThatThrownBy(() -> BackendUri.parse("x:?n=eight").longSetting("n", 1, 10)).hasMessageContaining("'n' must be a whole number");
+        assertThatThrownBy(() -> BackendUri.parse("x:?n=0").longSetting("n", 1, 10)).hasMessageContaining("from 1 to 10, not 0");
+        assertThatThrownBy(() -> BackendUri.parse("x:?n=11").longSetting("n", 1, 10)).hasMessageContaining("from 1 to 10, not 11");
     }
 
     @Test
@@ -87,5 +90,11 @@ class BackendUriTest {
         assertThatThrownBy(() -> uri.requireKnownSettings(Set.of("region"))).hasMessageNotContaining("TOPSECRET");
         assertThatThrownBy(() -> BackendUri.parse("s3://b?secret_access_key=TOPSECRET&secret_access_key=TOPSECRET"))
                 .hasMessageNotContaining("TOPSECRET");
+        assertThatThrownBy(() -> BackendUri.parse("s3://b?secret_access_key=TOPSECRET%zz"))
+                .hasMessageContaining("percent-encoding").hasMessageNotContaining("TOPSECRET");
+        assertThatThrownBy(() -> BackendUri.parse("s3://AKIA:TOPSECRET@b/%zz")).hasMessageNotContaining("TOPSECRET");
+        assertThat(BackendUri.parse("s3://AKIA:TOPSECRET@bucket/p").toString()).isEqualTo("s3://****@bucket/p");
+        assertThat(BackendUri.parse("x:?api_key=K1&password=P1&auth_token=T1").toString())
+                .doesNotContain("K1").doesNotContain("P1").doesNotContain("T1");
     }
 }

@@ -135,6 +135,11 @@ public abstract class StorageBackendContract {
         return Optional.empty();
     }
 
+    /** What {@link StorageBackend#isRemote()} must answer for this backend; {@code false} unless overridden. */
+    protected boolean expectedRemote() {
+        return false;
+    }
+
     /** The backend of the running test, as {@link #createBackend()} returned it. */
     protected final StorageBackend backend() {
         return backend;
@@ -628,11 +633,46 @@ public abstract class StorageBackendContract {
     }
 
     @Test
-    void isRemote_isSameOnEveryCall() {
-        boolean first = backend.isRemote();
+    void isRemote_isWhatTheBackendIs() {
+        assertThat(backend.isRemote()).isEqualTo(expectedRemote());
+        assertThat(backend.isRemote()).isEqualTo(expectedRemote());
+    }
 
-        assertThat(backend.isRemote()).isEqualTo(first);
-        assertThat(backend.isRemote()).isEqualTo(first);
+    // ---------------------------------------------------------------- cancellation and close in flight
+
+    @Test
+    void uploadFile_cancelled_completesAndLeavesTheObjectWholeOrAbsent() throws Exception {
+        byte[] content = randomBytes(8 * MiB, 7);
+        Path source = source(content);
+
+        CompletableFuture<URI> upload = backend.uploadFile(source, "cancelled/big.bin");
+        upload.cancel(true);
+
+        assertThat(upload).isCancelled();
+        // The work may still finish or stop in the background; at no moment is part of an object visible.
+        for (int i = 0; i < 20; i++) {
+            readObject("cancelled/big.bin").ifPresent(bytes -> assertThat(sha256(bytes)).isEqualTo(sha256(content)));
+        }
+    }
+
+    @Test
+    void close_whileUploadsAreInFlight_everySuccessIsStored() throws Exception {
+        List<CompletableFuture<URI>> uploads = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            uploads.add(backend.uploadFile(source(utf8("in flight " + i)), "inflight/" + i + ".txt"));
+        }
+        backend.close();
+
+        for (int i = 0; i < uploads.size(); i++) {
+            Object outcome = uploads.get(i).handle((url, error) -> error != null ? error : url)
+                    .get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+            if (outcome instanceof URI) {
+                assertStored("inflight/" + i + ".txt", utf8("in flight " + i));
+            } else {
+                assertThat(outcome).as("a failed upload during close").isInstanceOfSatisfying(StorageException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ErrorKind.CLOSED));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- helpers
