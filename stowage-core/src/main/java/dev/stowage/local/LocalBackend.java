@@ -108,7 +108,7 @@ public final class LocalBackend extends ExecutorBackend {
     @Override
     public CompletableFuture<Void> deleteFile(String key) {
         Objects.requireNonNull(key, "key");
-        return run(Operation.DELETE, key, cancelled -> {
+        return run(Operation.DELETE, key, stop -> {
             if (ownsFiles) {
                 delete(key);
             }
@@ -130,7 +130,7 @@ public final class LocalBackend extends ExecutorBackend {
     @Override
     public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
         Objects.requireNonNull(key, "key");
-        return run(Operation.STAT, key, cancelled -> {
+        return run(Operation.STAT, key, stop -> {
             Path target = resolve(key, Operation.STAT);
             BasicFileAttributes attrs;
             try {

@@ -70,7 +70,7 @@ public final class MemoryBackend extends ExecutorBackend {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
-        return run(Operation.UPLOAD, key, cancelled -> {
+        return run(Operation.UPLOAD, key, stop -> {
             if (requireSourceFile(source, key).size() > MAX_OBJECT_BYTES) {
                 throw error(ErrorKind.UNSUPPORTED, "the file is larger than the " + MAX_OBJECT_BYTES
                         + " bytes one in-memory object can hold: " + source, Operation.UPLOAD, key, null);
@@ -98,7 +98,7 @@ public final class MemoryBackend extends ExecutorBackend {
     @Override
     public CompletableFuture<Void> deleteFile(String key) {
         Objects.requireNonNull(key, "key");
-        return run(Operation.DELETE, key, cancelled -> {
+        return run(Operation.DELETE, key, stop -> {
             objects.remove(key);
             return null;
         });
@@ -118,7 +118,7 @@ public final class MemoryBackend extends ExecutorBackend {
     @Override
     public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
         Objects.requireNonNull(key, "key");
-        return run(Operation.STAT, key, cancelled -> Optional.ofNullable(objects.get(key)).map(Entry::info));
+        return run(Operation.STAT, key, stop -> Optional.ofNullable(objects.get(key)).map(Entry::info));
     }
 
     /** A copy of the bytes stored under a key, or empty. Does no I/O. */

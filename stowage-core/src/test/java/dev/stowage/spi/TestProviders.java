@@ -25,8 +25,8 @@ public final class TestProviders {
         }
     }
 
-    /** First of two providers of the scheme "twin". */
-    public static final class TwinA implements BackendProvider {
+    /** Both twins claim the scheme "twin"; neither may ever be chosen. */
+    private abstract static class Twin implements BackendProvider {
         @Override
         public String scheme() {
             return "twin";
@@ -34,7 +34,7 @@ public final class TestProviders {
 
         @Override
         public String description() {
-            return "twin a";
+            return getClass().getSimpleName();
         }
 
         @Override
@@ -43,21 +43,11 @@ public final class TestProviders {
         }
     }
 
+    /** First of two providers of the scheme "twin". */
+    public static final class TwinA extends Twin {
+    }
+
     /** Second of two providers of the scheme "twin". */
-    public static final class TwinB implements BackendProvider {
-        @Override
-        public String scheme() {
-            return "twin";
-        }
-
-        @Override
-        public String description() {
-            return "twin b";
-        }
-
-        @Override
-        public StorageBackend open(BackendUri uri) {
-            throw new AssertionError("must not be chosen");
-        }
+    public static final class TwinB extends Twin {
     }
 }
