@@ -15,11 +15,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 /**
- * Base of backends whose I/O blocks (the local disk, reading a source file into memory): each
- * operation validates its key, then runs on a bounded executor, and every failure is translated
- * once into a {@link StorageException} carrying the operation, key and backend. Internal.
+ * Base of backends: each operation validates its key, then runs on a bounded executor if its I/O
+ * blocks (the local disk, reading a source file) or starts at once if it does not (an async HTTP
+ * client), and every failure is translated once into a {@link StorageException} carrying the
+ * operation, key and backend. Internal.
  */
 public abstract class ExecutorBackend implements StorageBackend {
     private final String label;
@@ -48,6 +50,63 @@ public abstract class ExecutorBackend implements StorageBackend {
      * fails the future with {@code INVALID_KEY} before anything runs.
      */
     protected final <T> CompletableFuture<T> run(Operation op, String key, Futures.Call<T> call) {
+        CompletableFuture<T> refused = refuse(op, key);
+        if (refused != null) {
+            return refused;
+        }
+        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException ? rejected(op, key, e) : translate(e, op, key));
+    }
+
+    /**
+     * Validates the key, then starts a call that does not block, such as a request of an async
+     * HTTP client. Its failures are translated like those of {@link #run}; cancelling the returned
+     * future cancels the call's.
+     */
+    protected final <T> CompletableFuture<T> start(Operation op, String key, Supplier<CompletableFuture<T>> call) {
+        CompletableFuture<T> refused = refuse(op, key);
+        if (refused != null) {
+            return refused;
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletableFuture<T> source;
+        try {
+            source = call.get();
+        } catch (RuntimeException e) {
+            fail(result, e, op, key);
+            return result;
+        }
+        source.whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else {
+                fail(result, error, op, key);
+            }
+        });
+        Futures.cancelWith(result, source);
+        return result;
+    }
+
+    /**
+     * Completes {@code result} with the translation of a failure; a {@link StorageException} passes
+     * as it is. A cancellation is translated too: when the caller cancelled, {@code result} is
+     * already done, so what arrives here was cancelled by something else, such as {@link #close()}.
+     */
+    protected final void fail(CompletableFuture<?> result, Throwable error, Operation op, String key) {
+        Throwable e = Futures.unwrap(error);
+        if (e instanceof StorageException) {
+            result.completeExceptionally(e);
+            return;
+        }
+        try {
+            result.completeExceptionally(translate(e, op, key));
+        } catch (RuntimeException t) {
+            t.addSuppressed(e);
+            result.completeExceptionally(t);
+        }
+    }
+
+    /** A future failed with {@code CLOSED} or {@code INVALID_KEY} if the operation cannot start, else {@code null}. */
+    private <T> CompletableFuture<T> refuse(Operation op, String key) {
         if (closed) {
             return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", op, key, null));
         }
@@ -56,7 +115,7 @@ public abstract class ExecutorBackend implements StorageBackend {
         } catch (StorageException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException ? rejected(op, key, e) : translate(e, op, key));
+        return null;
     }
 
     private StorageException rejected(Operation op, String key, Throwable e) {

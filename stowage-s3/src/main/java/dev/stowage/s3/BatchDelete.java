@@ -1,0 +1,150 @@
+package dev.stowage.s3;
+
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import dev.stowage.internal.Futures;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Error;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * One {@link S3Backend#deleteFiles} call: batches of 1000 keys through {@code DeleteObjects}, one
+ * batch at a time, or single deletes a few at once when batches are off or the server refuses
+ * them. Every key ends up deleted or failed with its own reason.
+ */
+final class BatchDelete {
+    /** S3's most keys in one DeleteObjects request. */
+    static final int BATCH_KEYS = 1000;
+    private static final int SINGLE_DELETES_AT_ONCE = 16;
+
+    private final S3Backend backend;
+    private final S3AsyncClient client;
+    private final S3Config config;
+    private final List<String> keys;
+    private final Map<String, StorageException> failed = new ConcurrentHashMap<>();
+    private volatile boolean batchesRefused;
+
+    BatchDelete(S3Backend backend, S3AsyncClient client, S3Config config, Collection<String> keys) {
+        this.backend = backend;
+        this.client = client;
+        this.config = config;
+        this.keys = List.copyOf(new LinkedHashSet<>(keys));
+    }
+
+    CompletableFuture<DeleteResult> run() {
+        Map<String, String> objectKeys = new LinkedHashMap<>();
+        for (String key : keys) {
+            try {
+                objectKeys.put(key, backend.objectKeyFor(key, Operation.DELETE));
+            } catch (StorageException e) {
+                failed.put(key, e);
+            }
+        }
+        List<String> valid = new ArrayList<>(objectKeys.keySet());
+        CompletableFuture<Void> done;
+        if (!config.batchDelete()) {
+            done = oneByOne(valid);
+        } else {
+            done = CompletableFuture.completedFuture(null);
+            for (int from = 0; from < valid.size(); from += BATCH_KEYS) {
+                List<String> batch = valid.subList(from, Math.min(valid.size(), from + BATCH_KEYS));
+                done = done.thenCompose(v -> batchesRefused ? oneByOne(batch) : batch(batch, objectKeys));
+            }
+        }
+        return done.thenApply(v -> result());
+    }
+
+    private CompletableFuture<Void> batch(List<String> batch, Map<String, String> objectKeys) {
+        List<ObjectIdentifier> ids = batch.stream()
+                .map(k -> ObjectIdentifier.builder().key(objectKeys.get(k)).build()).collect(Collectors.toList());
+        return client.deleteObjects(r -> r.bucket(config.bucketName()).delete(d -> d.objects(ids).quiet(true)))
+                .handle((response, error) -> {
+                    if (error == null) {
+                        for (S3Error e : response.errors()) {
+                            String key = backend.keyOf(e.key());
+                            failed.put(key, backend.failure(e.code(), e.message(), Operation.DELETE, key));
+                        }
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    if (refusesBatches(Futures.unwrap(error))) {
+                        batchesRefused = true;
+                        return oneByOne(batch);
+                    }
+                    for (String key : batch) {
+                        failed.put(key, backend.failure(error, Operation.DELETE, key));
+                    }
+                    return CompletableFuture.<Void>completedFuture(null);
+                })
+                .thenCompose(f -> f);
+    }
+
+    /** Servers that do not implement DeleteObjects, or not with the checksum the SDK sends. */
+    private static boolean refusesBatches(Throwable e) {
+        if (!(e instanceof S3Exception)) {
+            return false;
+        }
+        S3Exception s3 = (S3Exception) e;
+        String code = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : "";
+        return s3.statusCode() == 501 || s3.statusCode() == 405
+                || "NotImplemented".equals(code) || "MissingContentMD5".equals(code) || "InvalidDigest".equals(code);
+    }
+
+    private CompletableFuture<Void> oneByOne(List<String> batch) {
+        Iterator<String> next = batch.iterator();
+        List<CompletableFuture<Void>> workers = new ArrayList<>();
+        for (int i = 0; i < Math.min(SINGLE_DELETES_AT_ONCE, batch.size()); i++) {
+            workers.add(worker(next));
+        }
+        return CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new));
+    }
+
+    /** Deletes keys one after another until none is left; several workers share the iterator. */
+    private CompletableFuture<Void> worker(Iterator<String> next) {
+        while (true) {
+            String key;
+            synchronized (next) {
+                if (!next.hasNext()) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                key = next.next();
+            }
+            CompletableFuture<Void> one = backend.deleteFile(key);
+            if (!one.isDone()) {
+                return one.handle((ok, error) -> record(key, error)).thenCompose(v -> worker(next));
+            }
+            record(key, one.handle((ok, error) -> error).join());
+        }
+    }
+
+    private Void record(String key, Throwable error) {
+        if (error != null) {
+            failed.put(key, backend.failure(error, Operation.DELETE, key));
+        }
+        return null;
+    }
+
+    private DeleteResult result() {
+        List<String> deleted = new ArrayList<>();
+        Map<String, StorageException> failures = new LinkedHashMap<>();
+        for (String key : keys) {
+            StorageException e = failed.get(key);
+            if (e == null) {
+                deleted.add(key);
+            } else {
+                failures.put(key, e);
+            }
+        }
+        return new DeleteResult(deleted, failures);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.stowage.s3;
+
+import dev.stowage.ObjectInfo;
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Flow;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The objects under a prefix as a {@link Flow.Publisher}: each subscription runs its own
+ * {@code ListObjectsV2} pages, fetched only as the subscriber asks for more.
+ */
+final class Listing implements Flow.Publisher<ObjectInfo> {
+    private final S3Backend backend;
+    private final S3AsyncClient client;
+    private final S3Config config;
+    private final String prefix;
+
+    Listing(S3Backend backend, S3AsyncClient client, S3Config config, String prefix) {
+        this.backend = backend;
+        this.client = client;
+        this.config = config;
+        this.prefix = prefix;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super ObjectInfo> subscriber) {
+        Objects.requireNonNull(subscriber, "subscriber");
+        String objectPrefix;
+        try {
+            backend.requireOpen(Operation.LIST, prefix);
+            objectPrefix = backend.objectPrefixFor(prefix);
+        } catch (StorageException e) {
+            subscriber.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                }
+
+                @Override
+                public void cancel() {
+                }
+            });
+            subscriber.onError(e);
+            return;
+        }
+        client.listObjectsV2Paginator(r -> r.bucket(config.bucketName()).prefix(objectPrefix)).contents()
+                .subscribe(new Subscriber<S3Object>() {
+                    @Override
+                    public void onSubscribe(Subscription s) {
+                        subscriber.onSubscribe(new Flow.Subscription() {
+                            @Override
+                            public void request(long n) {
+                                s.request(n);
+                            }
+
+                            @Override
+                            public void cancel() {
+                                s.cancel();
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void onNext(S3Object o) {
+                        subscriber.onNext(new ObjectInfo(backend.keyOf(o.key()), o.size() != null ? o.size() : 0L,
+                                o.lastModified() != null ? o.lastModified() : Instant.EPOCH,
+                                Optional.ofNullable(o.eTag()), Optional.empty(), Optional.empty()));
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        subscriber.onError(backend.failure(t, Operation.LIST, prefix));
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        subscriber.onComplete();
+                    }
+                });
+    }
+}

@@ -1,0 +1,195 @@
+package dev.stowage.s3;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * One multipart upload of a file: create, send the parts from the file (a few at once, each read
+ * straight from its byte range, never the whole file in memory), complete. If any step fails, or
+ * the caller cancels, the parts in flight are cancelled and the upload is aborted so that no
+ * orphan parts stay behind; the future fails only once the abort has been tried. Every part but
+ * the last has the same size, as R2 requires.
+ */
+final class MultipartUpload {
+    private static final Logger LOG = LoggerFactory.getLogger(MultipartUpload.class);
+
+    private final S3AsyncClient client;
+    private final String bucket;
+    private final String objectKey;
+    private final Path source;
+    private final FileDigest digest;
+    private final long partSizeBytes;
+    private final int concurrency;
+    private final CompletedPart[] parts;
+    private final CompletableFuture<Void> result = new CompletableFuture<>();
+    private final ConcurrentHashMap<Integer, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
+
+    private final AtomicBoolean aborting = new AtomicBoolean();
+    private volatile String uploadId;
+    private int nextPart = 1;
+    private int partsDone;
+    private boolean failed;
+
+    MultipartUpload(S3AsyncClient client, String bucket, String objectKey, Path source, FileDigest digest,
+                    long partSizeBytes, int concurrency) {
+        this.client = client;
+        this.bucket = bucket;
+        this.objectKey = objectKey;
+        this.source = source;
+        this.digest = digest;
+        this.partSizeBytes = partSizeBytes;
+        this.concurrency = concurrency;
+        this.parts = new CompletedPart[digest.partMd5s().size()];
+    }
+
+    /**
+     * Starts the upload with the object's headers ({@code create} is completed with bucket and key).
+     * Cancelling the returned future cancels the upload and aborts it.
+     */
+    CompletableFuture<Void> start(Consumer<CreateMultipartUploadRequest.Builder> create) {
+        result.whenComplete((ok, error) -> {
+            if (result.isCancelled()) {
+                stop();
+                abort(null);
+            }
+        });
+        CompletableFuture<String> created = client.createMultipartUpload(
+                CreateMultipartUploadRequest.builder().applyMutation(create).bucket(bucket).key(objectKey).build())
+                .thenApply(r -> r.uploadId());
+        // Not cancelled with the rest: an upload the server creates after all must be aborted, so
+        // its id is awaited even then.
+        created.whenComplete((id, error) -> {
+            if (error != null) {
+                fail(error);
+                return;
+            }
+            uploadId = id;
+            if (result.isDone()) {
+                abort(null); // cancelled while the upload was being created
+                return;
+            }
+            for (int i = 0; i < concurrency; i++) {
+                sendNextPart();
+            }
+        });
+        return result;
+    }
+
+    private void sendNextPart() {
+        int number;
+        synchronized (this) {
+            if (failed || nextPart > parts.length) {
+                return;
+            }
+            number = nextPart++;
+        }
+        long offset = (number - 1) * partSizeBytes;
+        long length = Math.min(partSizeBytes, digest.sizeBytes() - offset);
+        UploadPartRequest request = UploadPartRequest.builder()
+                .bucket(bucket).key(objectKey).uploadId(uploadId).partNumber(number)
+                .contentLength(length)
+                .contentMD5(digest.partMd5s().get(number - 1))
+                .build();
+        CompletableFuture<?> part = client.uploadPart(request,
+                        AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length)))
+                .whenComplete((response, error) -> {
+                    inFlight.remove(number);
+                    if (error != null) {
+                        fail(error);
+                        return;
+                    }
+                    boolean last;
+                    synchronized (this) {
+                        parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag()).build();
+                        last = ++partsDone == parts.length;
+                    }
+                    if (last) {
+                        complete();
+                    } else {
+                        sendNextPart();
+                    }
+                });
+        inFlight.put(number, part);
+        if (result.isDone()) {
+            part.cancel(true);
+        }
+    }
+
+    private void complete() {
+        if (result.isDone()) {
+            return;
+        }
+        CompletableFuture<?> completing = client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
+                .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build()));
+        inFlight.put(0, completing);
+        completing.whenComplete((response, error) -> {
+            inFlight.remove(0);
+            if (error != null) {
+                fail(error);
+            } else {
+                result.complete(null);
+            }
+        });
+    }
+
+    /** The first failure stops the other parts, aborts the upload, then fails the result. */
+    private void fail(Throwable error) {
+        synchronized (this) {
+            if (failed) {
+                return;
+            }
+            failed = true;
+        }
+        stop();
+        if (uploadId == null) {
+            result.completeExceptionally(error);
+        } else {
+            abort(error);
+        }
+    }
+
+    private void stop() {
+        synchronized (this) {
+            failed = true;
+        }
+        for (CompletableFuture<?> f : new ArrayList<>(inFlight.values())) {
+            f.cancel(true);
+        }
+    }
+
+    /** Aborts the upload; then fails the result with {@code error}, if given, noting a failed abort on it. */
+    private void abort(Throwable error) {
+        String id = uploadId;
+        if (id == null || !aborting.compareAndSet(false, true)) {
+            if (error != null) {
+                result.completeExceptionally(error);
+            }
+            return;
+        }
+        client.abortMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(id)).whenComplete((ok, abortError) -> {
+            if (abortError != null) {
+                LOG.warn("Could not abort multipart upload {} of key {} in bucket {}; its parts stay until a lifecycle "
+                        + "rule removes them: {}", id, objectKey, bucket, abortError.toString());
+                if (error != null) {
+                    error.addSuppressed(abortError);
+                }
+            }
+            if (error != null) {
+                result.completeExceptionally(error);
+            }
+        });
+    }
+}

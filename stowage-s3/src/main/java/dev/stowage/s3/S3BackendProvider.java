@@ -1,0 +1,116 @@
+package dev.stowage.s3;
+
+import dev.stowage.StorageBackend;
+import dev.stowage.spi.BackendProvider;
+import dev.stowage.spi.BackendUri;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Opens {@code s3:} URIs:
+ * {@code s3://bucket/prefix?preset=r2&endpoint=https://<account>.r2.cloudflarestorage.com&public_url=https://media.example.com}.
+ *
+ * <p>The bucket is the host part and the prefix the path. Settings are named as in
+ * {@link S3Config} ({@code endpoint} or {@code endpoint_url}, {@code region}, {@code public_url},
+ * {@code preset}, {@code path_style}, {@code profile}...). Sizes take a unit ({@code 16MiB});
+ * durations take one too ({@code 30s}, {@code 5m}). Credentials never go in the URI: they come
+ * from {@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY}, or the rest of the AWS chain.
+ */
+public final class S3BackendProvider implements BackendProvider {
+    private static final Set<String> SETTINGS = Set.of("endpoint", "endpoint_url", "region", "public_url", "preset",
+            "path_style", "profile", "sdk_checksums", "expect_continue", "batch_delete", "acl", "multipart_threshold",
+            "part_size", "part_concurrency", "max_connections", "connect_timeout", "socket_timeout",
+            "request_timeout", "call_timeout");
+    private static final Set<String> CREDENTIALS = Set.of("access_key_id", "secret_access_key", "aws_access_key_id",
+            "aws_secret_access_key", "session_token");
+    private static final Pattern AMOUNT = Pattern.compile("(\\d+)\\s*([a-zA-Z]*)");
+    private static final Map<String, Long> SIZE_UNITS = Map.of("", 1L, "b", 1L, "kib", 1L << 10, "mib", 1L << 20,
+            "gib", 1L << 30, "kb", 1000L, "mb", 1000_000L, "gb", 1000_000_000L);
+    private static final Map<String, Long> MILLIS = Map.of("ms", 1L, "s", 1000L, "m", 60_000L, "h", 3_600_000L);
+
+    @Override
+    public String scheme() {
+        return "s3";
+    }
+
+    @Override
+    public String description() {
+        return "an S3 bucket on AWS, R2, MinIO, Spaces or any S3-compatible store: "
+                + "s3://bucket/prefix?preset=minio&endpoint=http://127.0.0.1:9000";
+    }
+
+    @Override
+    public StorageBackend open(BackendUri uri) {
+        for (String name : uri.settings().keySet()) {
+            if (CREDENTIALS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw uri.invalid("credentials do not belong in the URI, where logs and shells keep them: set "
+                        + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use profile=<name>");
+            }
+        }
+        uri.requireKnownSettings(SETTINGS);
+        if (uri.settings().containsKey("endpoint") && uri.settings().containsKey("endpoint_url")) {
+            throw uri.invalid("give endpoint or endpoint_url, not both");
+        }
+        String bucket = uri.authority().orElseThrow(() -> uri.invalid("the bucket is missing: write s3://bucket/prefix"));
+        S3Preset preset = uri.setting("preset").map(name -> S3Preset.named(name).orElseThrow(() -> uri.invalid(
+                "unknown preset '" + name + "'; known presets are aws, r2, minio, spaces and generic")))
+                .orElse(uri.setting("endpoint").or(() -> uri.setting("endpoint_url")).isPresent() ? S3Preset.GENERIC : S3Preset.AWS);
+        S3Config.Builder config = S3Config.builder(preset).bucketName(bucket).bucketPrefix(uri.path());
+        uri.setting("endpoint").or(() -> uri.setting("endpoint_url")).ifPresent(config::endpointUrl);
+        uri.setting("region").ifPresent(config::region);
+        uri.setting("public_url").ifPresent(config::publicUrl);
+        uri.setting("profile").ifPresent(config::profile);
+        uri.setting("acl").ifPresent(config::acl);
+        flag(uri, "path_style", config::pathStyle);
+        flag(uri, "sdk_checksums", config::sdkChecksums);
+        flag(uri, "expect_continue", config::expectContinue);
+        flag(uri, "batch_delete", config::batchDelete);
+        size(uri, "multipart_threshold").ifPresent(config::multipartThresholdBytes);
+        size(uri, "part_size").ifPresent(config::partSizeBytes);
+        uri.longSetting("part_concurrency", 1, 64).ifPresent(n -> config.partConcurrency(n.intValue()));
+        uri.longSetting("max_connections", 1, 1024).ifPresent(n -> config.maxConnections(n.intValue()));
+        duration(uri, "connect_timeout").ifPresent(config::connectTimeout);
+        duration(uri, "socket_timeout").ifPresent(config::socketTimeout);
+        duration(uri, "request_timeout").ifPresent(config::requestTimeout);
+        duration(uri, "call_timeout").ifPresent(config::callTimeout);
+        return S3Backend.create(config.build());
+    }
+
+    private static void flag(BackendUri uri, String name, Consumer<Boolean> set) {
+        if (uri.settings().containsKey(name)) {
+            set.accept(uri.flag(name, false));
+        }
+    }
+
+    /** A size such as {@code 16MiB}, {@code 8MB} or {@code 5242880}, in bytes. */
+    static Optional<Long> size(BackendUri uri, String name) {
+        return amount(uri, name, SIZE_UNITS, "a size such as 16MiB or 8388608");
+    }
+
+    /** A duration such as {@code 30s}, {@code 500ms}, {@code 5m} or {@code 1h}. */
+    static Optional<Duration> duration(BackendUri uri, String name) {
+        return amount(uri, name, MILLIS, "a duration such as 30s, 500ms or 5m").map(Duration::ofMillis);
+    }
+
+    /** A whole number followed by one of the units, multiplied out. */
+    private static Optional<Long> amount(BackendUri uri, String name, Map<String, Long> units, String expected) {
+        return uri.setting(name).map(value -> {
+            Matcher m = AMOUNT.matcher(value);
+            Long unit = m.matches() ? units.get(m.group(2).toLowerCase(Locale.ROOT)) : null;
+            if (unit == null) {
+                throw uri.invalid("setting '" + name + "' must be " + expected + ", not '" + value + "'");
+            }
+            try {
+                return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw uri.invalid("setting '" + name + "' is too large: '" + value + "'");
+            }
+        });
+    }
+}
