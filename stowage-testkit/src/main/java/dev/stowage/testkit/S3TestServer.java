@@ -88,6 +88,19 @@ public final class S3TestServer implements AutoCloseable {
 
     /** Starts a server of its own, on a free port; close it when done. */
     public static S3TestServer start() {
+        return start(true);
+    }
+
+    /**
+     * Starts a server of its own that refuses requests with headers it does not implement (501
+     * {@code NotImplemented}), as S3Proxy does by default: {@code DeleteObjects} with the SDK's CRC32
+     * header is refused, as by some other S3-compatible stores.
+     */
+    public static S3TestServer startStrict() {
+        return start(false);
+    }
+
+    private static S3TestServer start(boolean ignoreUnknownHeaders) {
         SecureRandom random = new SecureRandom();
         String accessKeyId = "AKIDTEST" + HEX.formatHex(random.generateSeed(6)).toUpperCase();
         String secretAccessKey = "test-secret-" + HEX.formatHex(random.generateSeed(16));
@@ -105,7 +118,7 @@ public final class S3TestServer implements AutoCloseable {
                     .awsAuthentication(AuthenticationType.AWS_V4, accessKeyId, secretAccessKey)
                     // The AWS SDK sends checksum headers S3Proxy does not know, on DeleteObjects even
                     // when asked to send checksums only where required.
-                    .ignoreUnknownHeaders(true)
+                    .ignoreUnknownHeaders(ignoreUnknownHeaders)
                     .build();
             proxy.start();
             Instant deadline = Instant.now().plus(START_TIMEOUT);
