@@ -6,6 +6,7 @@ import dev.stowage.StorageException;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -49,39 +50,42 @@ final class Listing implements Flow.Publisher<ObjectInfo> {
             subscriber.onError(e);
             return;
         }
-        client.listObjectsV2Paginator(r -> r.bucket(config.bucketName()).prefix(objectPrefix)).contents()
-                .subscribe(new Subscriber<S3Object>() {
-                    @Override
-                    public void onSubscribe(Subscription s) {
-                        subscriber.onSubscribe(new Flow.Subscription() {
-                            @Override
-                            public void request(long n) {
-                                s.request(n);
-                            }
+        backend.afterCredentials(() -> {
+            client.listObjectsV2Paginator(r -> r.bucket(config.bucketName()).prefix(objectPrefix)).contents()
+                    .subscribe(new Subscriber<S3Object>() {
+                        @Override
+                        public void onSubscribe(Subscription s) {
+                            subscriber.onSubscribe(new Flow.Subscription() {
+                                @Override
+                                public void request(long n) {
+                                    s.request(n);
+                                }
 
-                            @Override
-                            public void cancel() {
-                                s.cancel();
-                            }
-                        });
-                    }
+                                @Override
+                                public void cancel() {
+                                    s.cancel();
+                                }
+                            });
+                        }
 
-                    @Override
-                    public void onNext(S3Object o) {
-                        subscriber.onNext(new ObjectInfo(backend.keyOf(o.key()), o.size() != null ? o.size() : 0L,
-                                o.lastModified() != null ? o.lastModified() : Instant.EPOCH,
-                                Optional.ofNullable(o.eTag()), Optional.empty(), Optional.empty()));
-                    }
+                        @Override
+                        public void onNext(S3Object o) {
+                            subscriber.onNext(new ObjectInfo(backend.keyOf(o.key()), o.size() != null ? o.size() : 0L,
+                                    o.lastModified() != null ? o.lastModified() : Instant.EPOCH,
+                                    Optional.ofNullable(o.eTag()), Optional.empty(), Optional.empty()));
+                        }
 
-                    @Override
-                    public void onError(Throwable t) {
-                        subscriber.onError(backend.failure(t, Operation.LIST, prefix));
-                    }
+                        @Override
+                        public void onError(Throwable t) {
+                            subscriber.onError(backend.failure(t, Operation.LIST, prefix));
+                        }
 
-                    @Override
-                    public void onComplete() {
-                        subscriber.onComplete();
-                    }
-                });
+                        @Override
+                        public void onComplete() {
+                            subscriber.onComplete();
+                        }
+                    });
+            return CompletableFuture.completedFuture(null);
+        });
     }
 }

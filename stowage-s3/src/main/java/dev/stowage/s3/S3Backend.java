@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -90,13 +91,16 @@ public final class S3Backend extends ExecutorBackend {
     private final AwsCredentialsProvider credentials;
     private final S3ErrorMapping errors;
     private final URI keyBase;
+    private final ExecutorService io;
     private volatile boolean bucketSeen;
+    private volatile CompletableFuture<Void> credentialsResolved;
 
     private S3Backend(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors,
                       ExecutorService io) {
         super(label(config), io, io);
         this.config = config;
         this.credentials = credentials;
+        this.io = io;
         this.errors = new S3ErrorMapping(config);
         this.keyBase = keyBase(config);
         this.client = S3Clients.client(config, credentials, interceptors);
@@ -216,7 +220,7 @@ public final class S3Backend extends ExecutorBackend {
         Objects.requireNonNull(key, "key");
         return start(Operation.DELETE, key, () -> {
             requireFullKeyFits(key, Operation.DELETE);
-            return client.deleteObject(r -> r.bucket(config.bucketName()).key(config.objectKey(key))).thenApply(r -> null);
+            return afterCredentials(() -> client.deleteObject(r -> r.bucket(config.bucketName()).key(config.objectKey(key))).thenApply(r -> null));
         });
     }
 
@@ -236,7 +240,7 @@ public final class S3Backend extends ExecutorBackend {
         } catch (StorageException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return new BatchDelete(this, client, config, keys).run();
+        return afterCredentials(() -> new BatchDelete(this, client, config, keys).run());
     }
 
     /** The full object key of a key, or an {@code INVALID_KEY} failure; used by {@link BatchDelete}. */
@@ -275,7 +279,7 @@ public final class S3Backend extends ExecutorBackend {
         Objects.requireNonNull(key, "key");
         return start(Operation.STAT, key, () -> {
             requireFullKeyFits(key, Operation.STAT);
-            return client.headObject(r -> r.bucket(config.bucketName()).key(config.objectKey(key)))
+            return afterCredentials(() -> client.headObject(r -> r.bucket(config.bucketName()).key(config.objectKey(key))))
                     .thenApply(head -> Optional.of(info(key, head)))
                     .exceptionallyCompose(error -> {
                         // S3 answers HEAD of a key in a missing bucket with a bare 404 too: make sure
@@ -367,6 +371,31 @@ public final class S3Backend extends ExecutorBackend {
             }
         });
         return done;
+    }
+
+    /**
+     * Runs an SDK call once the credentials have been resolved. The SDK resolves them on the
+     * calling thread, and the AWS chain may ask the network (instance or container roles) the first
+     * time: that first resolution runs on the I/O pool instead. Static credentials need no wait.
+     */
+    <T> CompletableFuture<T> afterCredentials(Supplier<CompletableFuture<T>> call) {
+        if (config.hasStaticCredentials() || (credentialsResolved != null && credentialsResolved.isDone())) {
+            return call.get();
+        }
+        CompletableFuture<Void> resolved;
+        synchronized (this) {
+            if (credentialsResolved == null) {
+                credentialsResolved = CompletableFuture.runAsync(() -> {
+                    try {
+                        credentials.resolveCredentials();
+                    } catch (RuntimeException e) {
+                        // The request meets the same failure and reports it as INVALID_CONFIG.
+                    }
+                }, io);
+            }
+            resolved = credentialsResolved;
+        }
+        return resolved.thenCompose(v -> call.get());
     }
 
     /** Fails with {@code CLOSED} if the backend is closed; used by {@link Listing}. */

@@ -193,7 +193,7 @@ final class S3ErrorMapping {
             // The SDK checks the file's size and time when it has sent it; a new attempt reads it again.
             return StorageException.builder(ErrorKind.INTEGRITY, "the file changed while it was uploaded: " + message);
         }
-        if (message.contains("Unable to load credentials")) {
+        if (message.contains("Unable to load credentials") || message.contains("contained no credentials")) {
             return StorageException.builder(ErrorKind.INVALID_CONFIG, "no credentials found: set access_key_id and "
                     + "secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile");
         }

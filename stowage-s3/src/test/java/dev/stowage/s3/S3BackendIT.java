@@ -37,9 +37,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.profiles.ProfileFile;
 
 /** What S3Backend does beyond the contract, against a real S3 server. */
 @Timeout(120)
@@ -299,6 +303,36 @@ class S3BackendIT {
                     .hasMessageContaining("7 days");
             URI url = await(s3.presignGet("a.txt", S3Backend.MAX_PRESIGN_EXPIRY));
             assertThat(url.getRawQuery()).contains("X-Amz-Expires=604800").doesNotContain(server.secretAccessKey());
+        }
+    }
+
+    @Test
+    void credentialsFromAProvider_areFirstResolvedOffTheCallersThread() throws Exception {
+        S3Config noCredentials = TestS3.withoutCredentials(S3Preset.GENERIC, server.createBucket()).build();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        AwsCredentialsProvider provider = () -> {
+            threads.add(Thread.currentThread().getName());
+            return AwsBasicCredentials.create(server.accessKeyId(), server.secretAccessKey());
+        };
+        try (S3Backend s3 = S3Backend.builder(noCredentials).credentialsProvider(provider).build()) {
+            assertThat(await(s3.stat("nothing.txt"))).isEmpty();
+            assertThat(threads).isNotEmpty();
+            assertThat(threads.get(0)).startsWith("stowage-s3-io");
+            await(s3.uploadFile(file("a", utf8("a")), "a.txt"));
+            assertThat(await(s3.deleteFiles(List.of("a.txt"))).isComplete()).isTrue();
+            assertThat(listAll(s3, "")).isEmpty();
+        }
+    }
+
+    @Test
+    void credentialsNowhere_failInvalidConfigSayingWhereToPutThem() throws Exception {
+        Path empty = Files.createFile(dir.resolve("credentials"));
+        AwsCredentialsProvider none = ProfileCredentialsProvider.builder()
+                .profileFile(ProfileFile.builder().content(empty).type(ProfileFile.Type.CREDENTIALS).build())
+                .profileName("stowage-test").build();
+        try (S3Backend s3 = S3Backend.builder(TestS3.freshBucket().build()).credentialsProvider(none).build()) {
+            StorageException e = expectFailure(s3.stat("a.txt"), ErrorKind.INVALID_CONFIG, Operation.STAT, "a.txt");
+            assertThat(e.getMessage()).contains("access_key_id", "AWS_ACCESS_KEY_ID");
         }
     }
 

@@ -13,13 +13,16 @@ final class TestS3 {
 
     /** A configuration for a bucket on the test server, with the given preset's defaults. */
     static S3Config.Builder config(S3Preset preset, String bucket) {
-        S3TestServer server = server();
+        return withoutCredentials(preset, bucket).credentials(server().accessKeyId(), server().secretAccessKey());
+    }
+
+    /** The same, with no credentials: the backend asks the AWS chain, or a provider given to its builder. */
+    static S3Config.Builder withoutCredentials(S3Preset preset, String bucket) {
         return S3Config.builder(preset)
-                .endpointUrl(server.endpoint().toString())
+                .endpointUrl(server().endpoint().toString())
                 .region(S3TestServer.REGION)
                 .pathStyle(true)
-                .bucketName(bucket)
-                .credentials(server.accessKeyId(), server.secretAccessKey());
+                .bucketName(bucket);
     }
 
     /** A configuration for a fresh, empty bucket, with the generic preset. */
