@@ -192,11 +192,16 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
             for (String pair : text.substring(question + 1).split("&", -1)) {
                 int eq = pair.indexOf('=');
                 String name = eq < 0 ? pair : pair.substring(0, eq);
-                s.append(sep).append(eq >= 0 && SECRET.matcher(name).matches() ? name + "=****" : pair);
+                s.append(sep).append(eq >= 0 && SECRET.matcher(name).matches() ? name + "=****" : hideUserInfo(pair));
                 sep = "&";
             }
         }
         return s.toString();
+    }
+
+    /** A value with the user information of any URL in it hidden, as in {@code http://****@host}. */
+    private static String hideUserInfo(String value) {
+        return value.replaceAll("//[^/?#&]*@", "//****@");
     }
 
     @Override
@@ -210,7 +215,7 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
         String sep = "?";
         for (Map.Entry<String, String> e : settings.entrySet()) {
             s.append(sep).append(e.getKey()).append('=')
-                    .append(SECRET.matcher(e.getKey()).matches() ? "****" : e.getValue());
+                    .append(SECRET.matcher(e.getKey()).matches() ? "****" : hideUserInfo(e.getValue()));
             sep = "&";
         }
         return s.toString();

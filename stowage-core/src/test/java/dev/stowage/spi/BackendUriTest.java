@@ -97,4 +97,13 @@ class BackendUriTest {
         assertThat(BackendUri.parse("x:?api_key=K1&password=P1&auth_token=T1").toString())
                 .doesNotContain("K1").doesNotContain("P1").doesNotContain("T1");
     }
+
+    @Test
+    void urlsInSettingValues_haveTheirUserInformationHidden() {
+        BackendUri uri = BackendUri.parse("s3://b?endpoint=http://AKID:TOPSECRET@127.0.0.1:9&region=x");
+        assertThat(uri.toString()).isEqualTo("s3://b?endpoint=http://****@127.0.0.1:9&region=x");
+        assertThatThrownBy(() -> uri.requireKnownSettings(Set.of("region"))).hasMessageNotContaining("TOPSECRET");
+        assertThatThrownBy(() -> BackendUri.parse("s3://b?endpoint=http://AKID:TOPSECRET@h&x=1&x=2"))
+                .hasMessageContaining("'x'").hasMessageNotContaining("TOPSECRET");
+    }
 }

@@ -493,14 +493,14 @@ public final class S3Backend extends ExecutorBackend {
 
     private static String bucketUrl(S3Config config) {
         String bucket = config.bucketName();
+        // Virtual-host names of buckets with dots break TLS certificates: path style for those.
         if (config.endpointUrl().isEmpty()) {
-            // Virtual-host names of buckets with dots break TLS certificates: path style for those.
             return config.pathStyle() || bucket.contains(".")
                     ? "https://s3." + config.region() + ".amazonaws.com/" + bucket + "/"
                     : "https://" + bucket + ".s3." + config.region() + ".amazonaws.com/";
         }
         URI endpoint = config.endpointUrl().get();
-        if (config.pathStyle()) {
+        if (config.pathStyle() || (bucket.contains(".") && endpoint.getScheme().equalsIgnoreCase("https"))) {
             return endpoint + "/" + bucket + "/";
         }
         String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();

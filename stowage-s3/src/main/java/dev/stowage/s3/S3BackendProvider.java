@@ -58,6 +58,10 @@ public final class S3BackendProvider implements BackendProvider {
             throw uri.invalid("give endpoint or endpoint_url, not both");
         }
         String bucket = uri.authority().orElseThrow(() -> uri.invalid("the bucket is missing: write s3://bucket/prefix"));
+        if (bucket.contains("@")) {
+            throw uri.invalid("credentials do not belong in the URI, where logs and shells keep them: set "
+                    + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use profile=<name>");
+        }
         S3Preset preset = uri.setting("preset").map(name -> S3Preset.named(name).orElseThrow(() -> uri.invalid(
                 "unknown preset '" + name + "'; known presets are aws, r2, minio, spaces and generic")))
                 .orElse(uri.setting("endpoint").or(() -> uri.setting("endpoint_url")).isPresent() ? S3Preset.GENERIC : S3Preset.AWS);

@@ -334,14 +334,15 @@ public record S3Config(
                     : preset.defaultRegion().orElseThrow(() -> StorageException.invalidConfig(
                             "region is required for the " + preset + " preset, e.g. " + (preset == S3Preset.SPACES ? "nyc3" : "eu-west-1")));
             Optional<URI> endpoint = Optional.ofNullable(endpointUrl).filter(s -> !s.isBlank())
-                    .or(() -> preset.defaultEndpoint(theRegion))
+                    // A malformed region is reported as the region (by the constructor), not as an endpoint made of it.
+                    .or(() -> REGION.matcher(theRegion).matches() ? preset.defaultEndpoint(theRegion) : Optional.empty())
                     .map(Builder::endpoint);
             Optional<String> key = Optional.ofNullable(accessKeyId);
             if (key.isPresent() && key.get().isEmpty()) {
                 throw StorageException.invalidConfig("access_key_id must not be empty");
             }
-            if (secretAccessKey != null && secretAccessKey.isEmpty()) {
-                throw StorageException.invalidConfig("secret_access_key must not be empty");
+            if (secretAccessKey != null && secretAccessKey.isBlank()) {
+                throw StorageException.invalidConfig("secret_access_key must not be blank");
             }
             return new S3Config(preset, bucketName, normalisePrefix(bucketPrefix), endpoint, theRegion,
                     key, Optional.ofNullable(secretAccessKey), Optional.ofNullable(profile).filter(p -> !p.isEmpty()),

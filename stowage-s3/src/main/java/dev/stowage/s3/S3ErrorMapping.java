@@ -115,7 +115,8 @@ final class S3ErrorMapping {
 
     private StorageException.Builder service(AwsServiceException e) {
         String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
-        String message = e.awsErrorDetails() != null ? e.awsErrorDetails().errorMessage() : null;
+        String message = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
+                ? e.awsErrorDetails().errorMessage() : "";
         String requestId = e.requestId() != null ? " [request id " + e.requestId() + "]" : "";
         return map(code, message + requestId, e.statusCode());
     }
@@ -180,7 +181,7 @@ final class S3ErrorMapping {
             if (t instanceof UnknownHostException) {
                 return StorageException.builder(ErrorKind.UNAVAILABLE, "unknown host " + t.getMessage()
                         + (pathStyle ? ": check endpoint_url"
-                        : ": requests name the bucket in the host (bucket." + endpoint.replaceFirst("^https?://", "")
+                        : ": requests name the bucket in the host (" + bucket + "." + endpoint.replaceFirst("^https?://", "")
                         + "); if the server does not resolve such names, set path_style=true"));
             }
             if (isTimeout(t)) {
