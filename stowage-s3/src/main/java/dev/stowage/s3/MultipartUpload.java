@@ -1,10 +1,8 @@
 package dev.stowage.s3;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -19,9 +17,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 /**
  * One multipart upload of a file: create, send the parts from the file (a few at once, each read
  * straight from its byte range, never the whole file in memory), complete. If any step fails, or
- * the caller cancels, the parts in flight are cancelled and the upload is aborted so that no
- * orphan parts stay behind; the future fails only once the abort has been tried. Every part but
- * the last has the same size, as R2 requires.
+ * the caller cancels, no new part starts, and once the parts in flight have ended the upload is
+ * aborted, so that no orphan part lands after the abort; the future fails only once the abort has
+ * been tried. Every part but the last has the same size, as R2 requires.
  */
 final class MultipartUpload {
     private static final Logger LOG = LoggerFactory.getLogger(MultipartUpload.class);
@@ -35,13 +33,17 @@ final class MultipartUpload {
     private final int concurrency;
     private final CompletedPart[] parts;
     private final CompletableFuture<Void> result = new CompletableFuture<>();
-    private final ConcurrentHashMap<Integer, CompletableFuture<?>> inFlight = new ConcurrentHashMap<>();
 
     private final AtomicBoolean aborting = new AtomicBoolean();
     private volatile String uploadId;
     private int nextPart = 1;
     private int partsDone;
+    /** Requests (parts, the completion) handed to the client and not ended yet; guarded by this. */
+    private int requestsInFlight;
+    private boolean creationEnded;
     private boolean failed;
+    private boolean settled;
+    private Throwable failure;
 
     MultipartUpload(S3AsyncClient client, String bucket, String objectKey, Path source, FileDigest digest,
                     long partSizeBytes, int concurrency) {
@@ -62,8 +64,10 @@ final class MultipartUpload {
     CompletableFuture<Void> start(Consumer<CreateMultipartUploadRequest.Builder> create) {
         result.whenComplete((ok, error) -> {
             if (result.isCancelled()) {
-                stop();
-                abort(null);
+                synchronized (this) {
+                    failed = true;
+                }
+                abortOnceSettled();
             }
         });
         CompletableFuture<String> created = client.createMultipartUpload(
@@ -72,13 +76,16 @@ final class MultipartUpload {
         // Not cancelled with the rest: an upload the server creates after all must be aborted, so
         // its id is awaited even then.
         created.whenComplete((id, error) -> {
+            synchronized (this) {
+                uploadId = id;
+                creationEnded = true;
+            }
             if (error != null) {
                 fail(error);
                 return;
             }
-            uploadId = id;
             if (result.isDone()) {
-                abort(null); // cancelled while the upload was being created
+                abortOnceSettled(); // cancelled while the upload was being created
                 return;
             }
             for (int i = 0; i < concurrency; i++) {
@@ -95,6 +102,7 @@ final class MultipartUpload {
                 return;
             }
             number = nextPart++;
+            requestsInFlight++;
         }
         long offset = (number - 1) * partSizeBytes;
         long length = Math.min(partSizeBytes, digest.sizeBytes() - offset);
@@ -103,71 +111,80 @@ final class MultipartUpload {
                 .contentLength(length)
                 .contentMD5(digest.partMd5s().get(number - 1))
                 .build();
-        CompletableFuture<?> part = client.uploadPart(request,
-                        AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length)))
+        // Parts in flight are never cancelled: cancelling the SDK's future does not stop a request
+        // already on its way, and a part that lands after the abort stays behind. They are waited for.
+        client.uploadPart(request, AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length)))
                 .whenComplete((response, error) -> {
-                    inFlight.remove(number);
+                    boolean last = false;
+                    synchronized (this) {
+                        requestsInFlight--;
+                        if (error == null) {
+                            parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag()).build();
+                            last = ++partsDone == parts.length;
+                        }
+                    }
                     if (error != null) {
                         fail(error);
-                        return;
-                    }
-                    boolean last;
-                    synchronized (this) {
-                        parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag()).build();
-                        last = ++partsDone == parts.length;
-                    }
-                    if (last) {
+                    } else if (last) {
                         complete();
                     } else {
                         sendNextPart();
                     }
+                    abortOnceSettled();
                 });
-        inFlight.put(number, part);
-        if (result.isDone()) {
-            part.cancel(true);
-        }
     }
 
     private void complete() {
-        if (result.isDone()) {
-            return;
-        }
-        CompletableFuture<?> completing = client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
-                .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build()));
-        inFlight.put(0, completing);
-        completing.whenComplete((response, error) -> {
-            inFlight.remove(0);
-            if (error != null) {
-                fail(error);
-            } else {
-                result.complete(null);
+        synchronized (this) {
+            if (failed) {
+                return;
             }
-        });
+            requestsInFlight++;
+        }
+        client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
+                        .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build()))
+                .whenComplete((response, error) -> {
+                    synchronized (this) {
+                        requestsInFlight--;
+                    }
+                    if (error != null) {
+                        fail(error);
+                    } else {
+                        result.complete(null);
+                    }
+                    abortOnceSettled();
+                });
     }
 
-    /** The first failure stops the other parts, aborts the upload, then fails the result. */
+    /** The first failure stops new parts; once those in flight have ended the upload is aborted, then the result fails. */
     private void fail(Throwable error) {
         synchronized (this) {
             if (failed) {
                 return;
             }
             failed = true;
+            failure = error;
         }
-        stop();
-        if (uploadId == null) {
-            result.completeExceptionally(error);
-        } else {
-            abort(error);
-        }
+        abortOnceSettled();
     }
 
-    private void stop() {
+    /** After a failure or a cancellation, and once no request of the upload is in flight any more: aborts it. */
+    private void abortOnceSettled() {
+        Throwable error;
         synchronized (this) {
-            failed = true;
+            if (!failed || !creationEnded || requestsInFlight > 0 || settled) {
+                return;
+            }
+            settled = true;
+            error = failure;
         }
-        for (CompletableFuture<?> f : new ArrayList<>(inFlight.values())) {
-            f.cancel(true);
+        if (uploadId == null) {
+            if (error != null) {
+                result.completeExceptionally(error); // nothing was created: nothing to abort
+            }
+            return;
         }
+        abort(error);
     }
 
     /** Aborts the upload; then fails the result with {@code error}, if given, noting a failed abort on it. */

@@ -140,7 +140,9 @@ final class S3ErrorMapping {
         switch (status) {
             case 401:
             case 403:
-                return Meaning.of(ErrorKind.ACCESS_DENIED, "the server refuses these credentials");
+                // Also what HEAD answers, without an error code, to a wrong secret or an unknown key.
+                return Meaning.of(ErrorKind.ACCESS_DENIED, "the server refuses these credentials: check access_key_id and "
+                        + "secret_access_key (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), region, and their permissions on bucket '{bucket}'");
             case 404:
                 return Meaning.of(ErrorKind.NOT_FOUND, "not found");
             case 409:

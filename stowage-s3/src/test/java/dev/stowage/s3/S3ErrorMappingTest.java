@@ -114,7 +114,7 @@ class S3ErrorMappingTest {
         StorageException e = map(PATH_STYLE, serviceError(status, "Unheard", "msg"));
         assertThat(e.kind()).isEqualTo(kind);
         assertThat(e.isRetryable()).isEqualTo(retryable);
-        assertThat(e.detail()).isEqualTo(meaning.advice() + ": Unheard (HTTP " + status + ") msg [request id REQ1]");
+        assertThat(e.detail()).isEqualTo(meaning.advice().replace("{bucket}", "media") + ": Unheard (HTTP " + status + ") msg [request id REQ1]");
     }
 
     @Test
@@ -125,7 +125,8 @@ class S3ErrorMappingTest {
         StorageException head = map(PATH_STYLE, S3Exception.builder().statusCode(403).requestId("REQ2")
                 .awsErrorDetails(AwsErrorDetails.builder().build()).build());
         assertThat(head.kind()).isEqualTo(ErrorKind.ACCESS_DENIED);
-        assertThat(head.detail()).isEqualTo("the server refuses these credentials: HTTP 403 [request id REQ2]");
+        assertThat(head.detail()).startsWith("the server refuses these credentials: check access_key_id and secret_access_key")
+                .contains("bucket 'media'").endsWith(": HTTP 403 [request id REQ2]");
     }
 
     @Test
