@@ -55,4 +55,28 @@ class PublishFolderTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("base_url").hasLineCount(1);
     }
+
+    @Test
+    void backendUri_uploadsEveryFileToThatBackend() throws IOException {
+        Files.writeString(dir.resolve("index.html"), "<h1>hi</h1>");
+        Files.createDirectories(dir.resolve("css"));
+        Files.writeString(dir.resolve("css/site.css"), "body{}");
+
+        int code = run(dir.toString(), "memory:?base_url=https://cdn.example.com/");
+
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly(
+                "https://cdn.example.com/css/site.css",
+                "https://cdn.example.com/index.html",
+                "published 2 of 2 files from " + dir.toRealPath() + " at memory:?base_url=https://cdn.example.com/");
+    }
+
+    @Test
+    void badBackendUri_exitsTwoWithOneLineNamingTheProblem() {
+        int code = run(dir.toString(), "s3://bucket?secret_access_key=TOPSECRET");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("credentials do not belong in the URI")
+                .doesNotContain("TOPSECRET").hasLineCount(1);
+    }
 }

@@ -64,7 +64,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * {@code x-amz-meta-sha256}, and MD5s sent as {@code Content-MD5}, which the server checks), then
  * stream it from disk, never holding it in memory. Files from {@code multipart_threshold} up go in
  * parts of {@code part_size}, {@code part_concurrency} at a time; a failed or cancelled multipart
- * upload is aborted. Content type comes from the options, else from the key's extension.
+ * upload is aborted. Content type comes from the options, else from the extension of the key or,
+ * failing that, of the file name.
  *
  * <p><b>Retries:</b> none here and none in the SDK (its retries are off): wrap the backend in a
  * {@link dev.stowage.layer.RetryLayer}, which retries whole operations on retryable kinds, and a
@@ -190,7 +191,7 @@ public final class S3Backend extends ExecutorBackend {
 
     private CompletableFuture<?> send(Path source, String key, UploadOptions options, Planned plan) {
         String objectKey = config.objectKey(key);
-        String contentType = options.contentType().orElseGet(() -> MediaTypes.guess(key));
+        String contentType = options.contentType().orElseGet(() -> contentType(key, source));
         Map<String, String> metadata = new TreeMap<>(options.metadata());
         metadata.put(SHA256_METADATA, plan.digest().sha256());
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
@@ -213,6 +214,13 @@ public final class S3Backend extends ExecutorBackend {
         acl.ifPresent(put::acl);
         // Exactly the bytes that were hashed: the server checks them against Content-MD5.
         return client.putObject(put.build(), AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size)));
+    }
+
+    /** The media type of the key's extension, else of the file name's. */
+    private static String contentType(String key, Path source) {
+        String byKey = MediaTypes.guess(key);
+        Path name = source.getFileName();
+        return byKey.equals(MediaTypes.OCTET_STREAM) && name != null ? MediaTypes.guess(name.toString()) : byKey;
     }
 
     @Override

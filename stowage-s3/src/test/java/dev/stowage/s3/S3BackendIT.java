@@ -121,11 +121,15 @@ class S3BackendIT {
     }
 
     @Test
-    void uploadFile_noContentType_takesItFromTheKeysExtension() throws Exception {
+    void uploadFile_noContentType_takesItFromTheKeysOrElseTheFilesExtension() throws Exception {
         S3Config config = TestS3.freshBucket().build();
         try (S3Backend s3 = S3Backend.create(config)) {
             await(s3.uploadFile(file("s", utf8("body{}")), "css/site.CSS"));
+            await(s3.uploadFile(Files.write(dir.resolve("photo.png"), utf8("png")), "img/photo"));
+            await(s3.uploadFile(file("n", utf8("?")), "raw/none"));
             assertThat(server.contentType(config.bucketName(), "css/site.CSS")).hasValue("text/css; charset=UTF-8");
+            assertThat(server.contentType(config.bucketName(), "img/photo")).as("from the file name").hasValue("image/png");
+            assertThat(server.contentType(config.bucketName(), "raw/none")).hasValue("application/octet-stream");
         }
     }
 
