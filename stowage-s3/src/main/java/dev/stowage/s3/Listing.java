@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -87,5 +89,42 @@ final class Listing implements Flow.Publisher<ObjectInfo> {
                     });
             return CompletableFuture.completedFuture(null);
         });
+    }
+
+    /** Subscribes to a listing and calls {@code action} for each object; the future says how many there were. */
+    static CompletableFuture<Long> forEach(Flow.Publisher<ObjectInfo> publisher, Consumer<ObjectInfo> action) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        AtomicLong count = new AtomicLong();
+        publisher.subscribe(new Flow.Subscriber<>() {
+            private Flow.Subscription subscription;
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(ObjectInfo item) {
+                try {
+                    action.accept(item);
+                    count.incrementAndGet();
+                } catch (RuntimeException e) {
+                    subscription.cancel();
+                    done.completeExceptionally(e);
+                }
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                done.completeExceptionally(e);
+            }
+
+            @Override
+            public void onComplete() {
+                done.complete(count.get());
+            }
+        });
+        return done;
     }
 }

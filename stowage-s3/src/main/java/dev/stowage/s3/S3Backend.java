@@ -5,7 +5,6 @@ import dev.stowage.Keys;
 import dev.stowage.MediaTypes;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
-import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
@@ -27,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -103,7 +101,7 @@ public final class S3Backend extends ExecutorBackend {
         this.credentials = credentials;
         this.io = io;
         this.errors = new S3ErrorMapping(config);
-        this.keyBase = keyBase(config);
+        this.keyBase = S3Urls.keyBase(config);
         this.client = S3Clients.client(config, credentials, interceptors);
         this.presigner = S3Clients.presigner(config, credentials);
     }
@@ -346,39 +344,7 @@ public final class S3Backend extends ExecutorBackend {
      */
     public CompletableFuture<Long> forEach(String prefix, Consumer<ObjectInfo> action) {
         Objects.requireNonNull(action, "action");
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        AtomicLong count = new AtomicLong();
-        list(prefix).subscribe(new Flow.Subscriber<>() {
-            private Flow.Subscription subscription;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(ObjectInfo item) {
-                try {
-                    action.accept(item);
-                    count.incrementAndGet();
-                } catch (RuntimeException e) {
-                    subscription.cancel();
-                    done.completeExceptionally(e);
-                }
-            }
-
-            @Override
-            public void onError(Throwable e) {
-                done.completeExceptionally(e);
-            }
-
-            @Override
-            public void onComplete() {
-                done.complete(count.get());
-            }
-        });
-        return done;
+        return Listing.forEach(list(prefix), action);
     }
 
     /**
@@ -491,28 +457,6 @@ public final class S3Backend extends ExecutorBackend {
     private static String label(S3Config config) {
         String prefix = config.bucketPrefix();
         return "s3:" + config.bucketName() + (prefix.isEmpty() ? "" : "/" + prefix.substring(0, prefix.length() - 1));
-    }
-
-    /** The URL keys are joined to: public_url or the bucket's URL at the endpoint, then the prefix. */
-    private static URI keyBase(S3Config config) {
-        String bucketRoot = config.publicUrl().map(URI::toString).orElseGet(() -> bucketUrl(config));
-        return URI.create(bucketRoot + Urls.encodePath(config.bucketPrefix()));
-    }
-
-    private static String bucketUrl(S3Config config) {
-        String bucket = config.bucketName();
-        // Virtual-host names of buckets with dots break TLS certificates: path style for those.
-        if (config.endpointUrl().isEmpty()) {
-            return config.pathStyle() || bucket.contains(".")
-                    ? "https://s3." + config.region() + ".amazonaws.com/" + bucket + "/"
-                    : "https://" + bucket + ".s3." + config.region() + ".amazonaws.com/";
-        }
-        URI endpoint = config.endpointUrl().get();
-        if (config.pathStyle() || (bucket.contains(".") && endpoint.getScheme().equalsIgnoreCase("https"))) {
-            return endpoint + "/" + bucket + "/";
-        }
-        String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
-        return endpoint.getScheme() + "://" + bucket + "." + endpoint.getRawAuthority() + path + "/";
     }
 
     /** Builds an {@link S3Backend}; not thread-safe. */
