@@ -55,8 +55,11 @@ final class Listing implements Flow.Publisher<ObjectInfo> {
         backend.afterCredentials(() -> {
             client.listObjectsV2Paginator(r -> r.bucket(config.bucketName()).prefix(objectPrefix)).contents()
                     .subscribe(new Subscriber<S3Object>() {
+                        private Subscription upstream;
+
                         @Override
                         public void onSubscribe(Subscription s) {
+                            upstream = s;
                             subscriber.onSubscribe(new Flow.Subscription() {
                                 @Override
                                 public void request(long n) {
@@ -72,6 +75,11 @@ final class Listing implements Flow.Publisher<ObjectInfo> {
 
                         @Override
                         public void onNext(S3Object o) {
+                            if (o.key().endsWith("/")) {
+                                // A folder marker (consoles make them; some stores list folders so), not an object.
+                                upstream.request(1);
+                                return;
+                            }
                             subscriber.onNext(new ObjectInfo(backend.keyOf(o.key()), o.size() != null ? o.size() : 0L,
                                     o.lastModified() != null ? o.lastModified() : Instant.EPOCH,
                                     Optional.ofNullable(o.eTag()), Optional.empty(), Optional.empty()));

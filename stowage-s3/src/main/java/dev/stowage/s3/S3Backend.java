@@ -325,7 +325,8 @@ public final class S3Backend extends ExecutorBackend {
 
     /**
      * The objects whose keys start with a prefix, in key order, fetched a page at a time as the
-     * subscriber asks for them. Keys are given without {@code bucket_prefix}; size, time and ETag
+     * subscriber asks for them. Folder markers (keys ending in {@code /}) are skipped. Keys are
+     * given without {@code bucket_prefix}; size, time and ETag
      * are known, the SHA-256 and content type are not (use {@link #stat}). A failure ends the
      * stream with a {@link StorageException} of operation {@code LIST}.
      *

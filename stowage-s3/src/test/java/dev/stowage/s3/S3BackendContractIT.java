@@ -4,6 +4,7 @@ import dev.stowage.StorageBackend;
 import dev.stowage.testkit.StorageBackendContract;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 
 /** {@link S3Backend} against the backend contract, on a real S3 server, one fresh bucket per test. */
 class S3BackendContractIT extends StorageBackendContract {
@@ -14,6 +15,14 @@ class S3BackendContractIT extends StorageBackendContract {
         S3Config config = TestS3.freshBucket().build();
         bucket = config.bucketName();
         return S3Backend.create(config);
+    }
+
+    /** The test server keeps objects in memory: each test's bucket goes once the test is over. */
+    @AfterEach
+    void deleteBucket() {
+        if (bucket != null) {
+            TestS3.server().deleteBucket(bucket);
+        }
     }
 
     @Override

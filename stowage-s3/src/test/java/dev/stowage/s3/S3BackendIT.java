@@ -40,10 +40,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /** What S3Backend does beyond the contract, against a real S3 server. */
 @Timeout(120)
@@ -249,6 +255,30 @@ class S3BackendIT {
                             "k/105", "k/106", "k/107", "k/108", "k/109");
             assertThat(await(s3.forEach("k/99", o -> { }))).isEqualTo(11);
         }
+    }
+
+    @Test
+    void list_folderMarkers_areSkipped() throws Exception {
+        S3Config config = TestS3.freshBucket().build();
+        try (S3Backend s3 = S3Backend.create(config); S3AsyncClient raw = rawClient()) {
+            uploadMany(s3, 2);
+            raw.putObject(r -> r.bucket(config.bucketName()).key("k/"), AsyncRequestBody.empty()).join();
+            raw.putObject(r -> r.bucket(config.bucketName()).key("empty-folder/"), AsyncRequestBody.empty()).join();
+
+            assertThat(server.keys(config.bucketName())).contains("k/", "empty-folder/");
+            assertThat(listAll(s3, "")).extracting(ObjectInfo::key).containsExactly("k/0", "k/1");
+        }
+    }
+
+    /** An SDK client of the test's own, to store what S3Backend would refuse to. */
+    private S3AsyncClient rawClient() {
+        return S3AsyncClient.builder()
+                .endpointOverride(server.endpoint()).region(Region.of(S3TestServer.REGION)).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(server.accessKeyId(), server.secretAccessKey())))
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
     }
 
     @Test
