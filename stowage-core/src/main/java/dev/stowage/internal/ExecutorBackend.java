@@ -6,9 +6,11 @@ import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.CompletableFuture;
@@ -154,7 +156,13 @@ public abstract class ExecutorBackend implements StorageBackend {
      * Converts what a blocking call threw into a {@link StorageException}; called once per failure.
      * This one knows permissions, other I/O errors and the rest; backends refine it.
      */
-    protected StorageException translate(Throwable e, Operation op, String key) {
+    protected StorageException translate(Throwable error, Operation op, String key) {
+        Throwable e = error instanceof UncheckedIOException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof NoSuchFileException) {
+            String file = ((NoSuchFileException) e).getFile();
+            return op == Operation.UPLOAD ? sourceMissing(Path.of(file), key, e)
+                    : error(ErrorKind.NOT_FOUND, "no such file: " + file, op, key, e);
+        }
         if (e instanceof AccessDeniedException) {
             return error(ErrorKind.ACCESS_DENIED, "permission denied: " + ((AccessDeniedException) e).getFile(), op, key, e);
         }

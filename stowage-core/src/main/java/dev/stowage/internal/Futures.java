@@ -66,10 +66,13 @@ public final class Futures {
         }
     }
 
-    /** Cancels {@code source} when {@code result}, the future handed out for it, is cancelled. */
+    /**
+     * Cancels {@code source} when {@code result}, the future handed out for it, fails before
+     * {@code source} is done: the caller cancelled it, or gave up on it ({@code orTimeout}).
+     */
     public static void cancelWith(CompletableFuture<?> result, CompletableFuture<?> source) {
         result.whenComplete((value, error) -> {
-            if (result.isCancelled()) {
+            if (error != null && !source.isDone()) {
                 source.cancel(true);
             }
         });

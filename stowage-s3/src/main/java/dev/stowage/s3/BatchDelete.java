@@ -10,10 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.DeletedObject;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -68,13 +71,11 @@ final class BatchDelete {
     private CompletableFuture<Void> batch(List<String> batch, Map<String, String> objectKeys) {
         List<ObjectIdentifier> ids = batch.stream()
                 .map(k -> ObjectIdentifier.builder().key(objectKeys.get(k)).build()).collect(Collectors.toList());
-        return client.deleteObjects(r -> r.bucket(config.bucketName()).delete(d -> d.objects(ids).quiet(true)))
+        // Not quiet: every key must come back as deleted or failed, or it is not known to be deleted.
+        return client.deleteObjects(r -> r.bucket(config.bucketName()).delete(d -> d.objects(ids).quiet(false)))
                 .handle((response, error) -> {
                     if (error == null) {
-                        for (S3Error e : response.errors()) {
-                            String key = backend.keyOf(e.key());
-                            failed.put(key, backend.failure(e.code(), e.message(), Operation.DELETE, key));
-                        }
+                        account(batch, objectKeys, response);
                         return CompletableFuture.<Void>completedFuture(null);
                     }
                     if (refusesBatches(Futures.unwrap(error))) {
@@ -87,6 +88,23 @@ final class BatchDelete {
                     return CompletableFuture.<Void>completedFuture(null);
                 })
                 .thenCompose(f -> f);
+    }
+
+    /** Records the keys the server reports as failed, and those it does not mention at all. */
+    private void account(List<String> batch, Map<String, String> objectKeys, DeleteObjectsResponse response) {
+        Set<String> deleted = response.deleted().stream().map(DeletedObject::key).collect(Collectors.toSet());
+        Map<String, S3Error> errors = response.errors().stream()
+                .collect(Collectors.toMap(S3Error::key, e -> e, (first, second) -> first));
+        for (String key : batch) {
+            String objectKey = objectKeys.get(key);
+            S3Error e = errors.get(objectKey);
+            if (e != null) {
+                failed.put(key, backend.failure(e.code(), e.message(), Operation.DELETE, key));
+            } else if (!deleted.contains(objectKey)) {
+                failed.put(key, backend.failure("", "the server's DeleteObjects answer does not mention this key",
+                        Operation.DELETE, key));
+            }
+        }
     }
 
     /** Servers that do not implement DeleteObjects, or not with the checksum the SDK sends. */

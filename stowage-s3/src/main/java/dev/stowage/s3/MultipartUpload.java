@@ -5,10 +5,12 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
@@ -31,6 +33,8 @@ final class MultipartUpload {
     private final FileDigest digest;
     private final long partSizeBytes;
     private final int concurrency;
+    /** Whether the SDK sends CRC32 checksums with each part (the AWS preset). */
+    private final boolean checksums;
     private final CompletedPart[] parts;
     private final CompletableFuture<Void> result = new CompletableFuture<>();
 
@@ -46,7 +50,8 @@ final class MultipartUpload {
     private Throwable failure;
 
     MultipartUpload(S3AsyncClient client, String bucket, String objectKey, Path source, FileDigest digest,
-                    long partSizeBytes, int concurrency) {
+                    long partSizeBytes, int concurrency, boolean checksums) {
+        this.checksums = checksums;
         this.client = client;
         this.bucket = bucket;
         this.objectKey = objectKey;
@@ -59,19 +64,24 @@ final class MultipartUpload {
 
     /**
      * Starts the upload with the object's headers ({@code create} is completed with bucket and key).
-     * Cancelling the returned future cancels the upload and aborts it.
+     * Cancelling the returned future, or failing it (a caller's timeout), stops the upload and aborts it.
      */
     CompletableFuture<Void> start(Consumer<CreateMultipartUploadRequest.Builder> create) {
         result.whenComplete((ok, error) -> {
-            if (result.isCancelled()) {
+            if (error != null) {
                 synchronized (this) {
                     failed = true;
                 }
                 abortOnceSettled();
             }
         });
-        CompletableFuture<String> created = client.createMultipartUpload(
-                CreateMultipartUploadRequest.builder().applyMutation(create).bucket(bucket).key(objectKey).build())
+        CreateMultipartUploadRequest.Builder request = CreateMultipartUploadRequest.builder().applyMutation(create);
+        if (checksums) {
+            // AWS wants the algorithm named at creation and each part's checksum at completion, or
+            // it rejects the parts that carry one.
+            request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+        }
+        CompletableFuture<String> created = call(() -> client.createMultipartUpload(request.bucket(bucket).key(objectKey).build()))
                 .thenApply(r -> r.uploadId());
         // Not cancelled with the rest: an upload the server creates after all must be aborted, so
         // its id is awaited even then.
@@ -106,20 +116,25 @@ final class MultipartUpload {
         }
         long offset = (number - 1) * partSizeBytes;
         long length = Math.min(partSizeBytes, digest.sizeBytes() - offset);
-        UploadPartRequest request = UploadPartRequest.builder()
+        UploadPartRequest.Builder request = UploadPartRequest.builder()
                 .bucket(bucket).key(objectKey).uploadId(uploadId).partNumber(number)
                 .contentLength(length)
-                .contentMD5(digest.partMd5s().get(number - 1))
-                .build();
+                .contentMD5(digest.partMd5s().get(number - 1));
+        if (checksums) {
+            request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+        }
         // Parts in flight are never cancelled: cancelling the SDK's future does not stop a request
         // already on its way, and a part that lands after the abort stays behind. They are waited for.
-        client.uploadPart(request, AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length)))
+        // The file body stats the file when it is made: a file deleted since hashing fails here.
+        call(() -> client.uploadPart(request.build(),
+                        AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length))))
                 .whenComplete((response, error) -> {
                     boolean last = false;
                     synchronized (this) {
                         requestsInFlight--;
                         if (error == null) {
-                            parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag()).build();
+                            parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag())
+                                    .checksumCRC32(response.checksumCRC32()).build();
                             last = ++partsDone == parts.length;
                         }
                     }
@@ -141,8 +156,8 @@ final class MultipartUpload {
             }
             requestsInFlight++;
         }
-        client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
-                        .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build()))
+        call(() -> client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
+                        .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build())))
                 .whenComplete((response, error) -> {
                     synchronized (this) {
                         requestsInFlight--;
@@ -196,7 +211,7 @@ final class MultipartUpload {
             }
             return;
         }
-        client.abortMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(id)).whenComplete((ok, abortError) -> {
+        call(() -> client.abortMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(id))).whenComplete((ok, abortError) -> {
             if (abortError != null) {
                 LOG.warn("Could not abort multipart upload {} of key {} in bucket {}; its parts stay until a lifecycle "
                         + "rule removes them: {}", id, objectKey, bucket, abortError.toString());
@@ -208,5 +223,14 @@ final class MultipartUpload {
                 result.completeExceptionally(error);
             }
         });
+    }
+
+    /** Starts an SDK call; what it throws instead of returning a future fails the future, so every path completes. */
+    private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }

@@ -87,23 +87,39 @@ public final class S3Backend extends ExecutorBackend {
     private final S3Config config;
     private final S3AsyncClient client;
     private final S3Presigner presigner;
-    private final AwsCredentialsProvider credentials;
+    /** The credentials provider this backend made, and closes; null for one the caller owns. */
+    private final AwsCredentialsProvider ownCredentials;
+    /** Whether credentials are static keys, which the SDK resolves without I/O. */
+    private final boolean staticCredentials;
     private final S3ErrorMapping errors;
     private final URI keyBase;
     private final ExecutorService io;
     private volatile boolean bucketSeen;
-    private volatile CompletableFuture<Void> credentialsResolved;
 
-    private S3Backend(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors,
+    private S3Backend(S3Config config, AwsCredentialsProvider callersCredentials, List<ExecutionInterceptor> interceptors,
                       ExecutorService io) {
         super(label(config), io, io);
         this.config = config;
-        this.credentials = credentials;
         this.io = io;
         this.errors = new S3ErrorMapping(config);
         this.keyBase = S3Urls.keyBase(config);
-        this.client = S3Clients.client(config, credentials, interceptors);
-        this.presigner = S3Clients.presigner(config, credentials);
+        this.ownCredentials = callersCredentials == null ? S3Clients.credentials(config) : null;
+        this.staticCredentials = callersCredentials == null && config.hasStaticCredentials();
+        // The presigner closes the provider it is given: the caller's is handed over behind a view
+        // that cannot be closed.
+        AwsCredentialsProvider credentials = callersCredentials != null ? callersCredentials::resolveCredentials : ownCredentials;
+        S3AsyncClient built = null;
+        try {
+            built = S3Clients.client(config, credentials, interceptors);
+            this.presigner = S3Clients.presigner(config, credentials);
+        } catch (RuntimeException e) {
+            if (built != null) {
+                built.close();
+            }
+            closeOwnCredentials();
+            throw e;
+        }
+        this.client = built;
     }
 
     /** A backend for the configuration, with credentials from it or the AWS chain. */
@@ -195,7 +211,7 @@ public final class S3Backend extends ExecutorBackend {
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
             return new MultipartUpload(client, config.bucketName(), objectKey, source, plan.digest(),
-                    plan.partSizeBytes(), config.partConcurrency())
+                    plan.partSizeBytes(), config.partConcurrency(), config.sdkChecksums())
                     .start(b -> {
                         b.contentType(contentType).metadata(metadata);
                         options.cacheControl().ifPresent(b::cacheControl);
@@ -349,28 +365,16 @@ public final class S3Backend extends ExecutorBackend {
     }
 
     /**
-     * Runs an SDK call once the credentials have been resolved. The SDK resolves them on the
-     * calling thread, and the AWS chain may ask the network (instance or container roles) the first
-     * time: that first resolution runs on the I/O pool instead. Static credentials need no wait.
+     * Starts an SDK call. The SDK resolves credentials on the calling thread and waits for them
+     * there; static credentials take no time, but the AWS chain or a provider of the caller's may
+     * ask the network (instance roles, STS), on first use and at every refresh. With those, the
+     * call starts on the I/O pool instead.
      */
     <T> CompletableFuture<T> afterCredentials(Supplier<CompletableFuture<T>> call) {
-        if (config.hasStaticCredentials() || (credentialsResolved != null && credentialsResolved.isDone())) {
+        if (staticCredentials) {
             return call.get();
         }
-        CompletableFuture<Void> resolved;
-        synchronized (this) {
-            if (credentialsResolved == null) {
-                credentialsResolved = CompletableFuture.runAsync(() -> {
-                    try {
-                        credentials.resolveCredentials();
-                    } catch (RuntimeException e) {
-                        // The request meets the same failure and reports it as INVALID_CONFIG.
-                    }
-                }, io);
-            }
-            resolved = credentialsResolved;
-        }
-        return resolved.thenCompose(v -> call.get());
+        return CompletableFuture.supplyAsync(call, io).thenCompose(f -> f);
     }
 
     /** Fails with {@code CLOSED} if the backend is closed; used by {@link Listing}. */
@@ -428,7 +432,7 @@ public final class S3Backend extends ExecutorBackend {
             return error(ErrorKind.CLOSED, "the backend was closed during the operation", op, key, e);
         }
         if (!(e instanceof SdkException)) {
-            return super.translate(e, op, key); // reading the local file
+            return super.translate(e, op, key); // reading the local file; the SDK's file bodies throw UncheckedIOException
         }
         return errors.map(e, op).operation(op).key(key).backend(label()).cause(e).build();
     }
@@ -444,9 +448,14 @@ public final class S3Backend extends ExecutorBackend {
             client.close();
             presigner.close();
         } finally {
-            if (credentials instanceof SdkAutoCloseable) {
-                ((SdkAutoCloseable) credentials).close();
-            }
+            closeOwnCredentials();
+        }
+    }
+
+    /** Closes the credentials provider this backend made (the AWS chain's caches and threads), never the caller's. */
+    private void closeOwnCredentials() {
+        if (ownCredentials instanceof SdkAutoCloseable) {
+            ((SdkAutoCloseable) ownCredentials).close();
         }
     }
 
@@ -477,7 +486,10 @@ public final class S3Backend extends ExecutorBackend {
             return this;
         }
 
-        /** Credentials from a provider of your own, instead of the configuration's or the AWS chain. */
+        /**
+         * Credentials from a provider of your own, instead of the configuration's or the AWS chain.
+         * The backend does not close it.
+         */
         public Builder credentialsProvider(AwsCredentialsProvider provider) {
             this.credentials = Objects.requireNonNull(provider, "provider");
             return this;
@@ -494,10 +506,9 @@ public final class S3Backend extends ExecutorBackend {
 
         /** @throws StorageException of kind {@code INVALID_CONFIG} if the SDK rejects the configuration */
         public S3Backend build() {
-            AwsCredentialsProvider provider = credentials != null ? credentials : S3Clients.credentials(config);
             ExecutorService io = IoExecutors.newPool("stowage-s3-io", ioThreads);
             try {
-                return new S3Backend(config, provider, interceptors, io);
+                return new S3Backend(config, credentials, interceptors, io);
             } catch (RuntimeException e) {
                 io.shutdown();
                 if (e instanceof StorageException) {

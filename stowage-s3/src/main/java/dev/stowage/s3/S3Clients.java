@@ -48,7 +48,8 @@ final class S3Clients {
             return StaticCredentialsProvider.create(AwsBasicCredentials.create(
                     config.accessKeyId().orElseThrow(), config.secretAccessKey().orElseThrow()));
         }
-        DefaultCredentialsProvider.Builder chain = DefaultCredentialsProvider.builder();
+        // Refreshes of expiring credentials (instance roles, STS) happen in the background.
+        DefaultCredentialsProvider.Builder chain = DefaultCredentialsProvider.builder().asyncCredentialUpdateEnabled(true);
         config.profile().ifPresent(chain::profileName);
         return chain.build();
     }

@@ -118,7 +118,10 @@ final class S3ErrorMapping {
         String message = e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null
                 ? e.awsErrorDetails().errorMessage() : "";
         String requestId = e.requestId() != null ? " [request id " + e.requestId() + "]" : "";
-        return map(code, message + requestId, e.statusCode());
+        String region = e.awsErrorDetails() != null && e.awsErrorDetails().sdkHttpResponse() != null
+                ? e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region").map(r -> " (the bucket is in " + r + ")").orElse("")
+                : "";
+        return map(code, message + region + requestId, e.statusCode());
     }
 
     /**
@@ -138,6 +141,11 @@ final class S3ErrorMapping {
     /** For codes the table does not know: what the HTTP status says. */
     static Meaning byStatus(int status) {
         switch (status) {
+            case 301:
+            case 307:
+                // A HEAD to the wrong region answers a bare redirect.
+                return Meaning.of(ErrorKind.INVALID_CONFIG,
+                        "bucket '{bucket}' is in another region than '{region}' or at another endpoint: check region and endpoint_url");
             case 401:
             case 403:
                 // Also what HEAD answers, without an error code, to a wrong secret or an unknown key.

@@ -22,6 +22,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 class S3ErrorMappingTest {
@@ -103,7 +104,7 @@ class S3ErrorMappingTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"401, ACCESS_DENIED, false", "403, ACCESS_DENIED, false", "404, NOT_FOUND, false", "409, CONFLICT, false",
+    @CsvSource({"301, INVALID_CONFIG, false", "307, INVALID_CONFIG, false", "401, ACCESS_DENIED, false", "403, ACCESS_DENIED, false", "404, NOT_FOUND, false", "409, CONFLICT, false",
             "412, CONFLICT, false", "429, RATE_LIMITED, true", "500, UNAVAILABLE, true", "501, UNSUPPORTED, false",
             "502, UNAVAILABLE, true", "503, RATE_LIMITED, true", "504, UNAVAILABLE, true", "418, UNEXPECTED, false",
             "505, UNEXPECTED, true", "400, UNEXPECTED, false"})
@@ -114,7 +115,7 @@ class S3ErrorMappingTest {
         StorageException e = map(PATH_STYLE, serviceError(status, "Unheard", "msg"));
         assertThat(e.kind()).isEqualTo(kind);
         assertThat(e.isRetryable()).isEqualTo(retryable);
-        assertThat(e.detail()).isEqualTo(meaning.advice().replace("{bucket}", "media") + ": Unheard (HTTP " + status + ") msg [request id REQ1]");
+        assertThat(e.detail()).isEqualTo(meaning.advice().replace("{bucket}", "media").replace("{region}", "us-east-1") + ": Unheard (HTTP " + status + ") msg [request id REQ1]");
     }
 
     @Test
@@ -229,5 +230,15 @@ class S3ErrorMappingTest {
         StorageException bug = map(PATH_STYLE, new IllegalStateException("boom"));
         assertThat(bug.kind()).isEqualTo(ErrorKind.UNEXPECTED);
         assertThat(bug.detail()).isEqualTo("java.lang.IllegalStateException: boom");
+    }
+
+    @Test
+    void map_redirectToTheBucketsRegion_namesThatRegion() {
+        AwsServiceException redirect = S3Exception.builder().statusCode(301)
+                .awsErrorDetails(AwsErrorDetails.builder().sdkHttpResponse(SdkHttpResponse.builder().statusCode(301)
+                        .putHeader("x-amz-bucket-region", "eu-central-1").build()).build()).build();
+        StorageException e = map(PATH_STYLE, redirect);
+        assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG);
+        assertThat(e.detail()).contains("check region").contains("the bucket is in eu-central-1").doesNotContain("null");
     }
 }

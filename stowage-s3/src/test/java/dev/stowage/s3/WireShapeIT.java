@@ -157,6 +157,22 @@ class WireShapeIT {
         });
     }
 
+    /** AWS rejects parts with checksums unless the upload named the algorithm when it was created. */
+    @Test
+    void theAwsPresetNamesTheChecksumOfMultipartUploadsAtCreation() throws Exception {
+        String bucket = TestS3.server().createBucket();
+        RecordedRequests recorded = new RecordedRequests();
+        S3Config config = TestS3.config(S3Preset.AWS, bucket).multipartThresholdBytes(5 << 20).partSizeBytes(5 << 20).build();
+        try (S3Backend s3 = S3Backend.builder(config).interceptor(recorded).build()) {
+            catchThrowable(() -> s3.uploadFile(large, "wire/large.bin").get(20, SECONDS)); // S3Proxy refuses the parts
+        }
+        assertThat(recorded.of("CreateMultipartUploadRequest")).singleElement()
+                .satisfies(create -> assertThat(create.header("x-amz-checksum-algorithm")).as(create.toString()).contains("CRC32"));
+        assertThat(recorded.of("UploadPartRequest")).isNotEmpty().allSatisfy(part ->
+                assertThat(part.header("x-amz-trailer").orElse(part.header("x-amz-sdk-checksum-algorithm").orElse("")))
+                        .as(part.toString()).containsIgnoringCase("crc32"));
+    }
+
     @Test
     void aCannedAclIsSentWhereThePresetAllowsIt() throws Exception {
         String bucket = TestS3.server().createBucket();

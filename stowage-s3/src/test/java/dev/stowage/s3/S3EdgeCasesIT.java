@@ -1,0 +1,184 @@
+package dev.stowage.s3;
+
+import static dev.stowage.testkit.StorageBackendContract.await;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import dev.stowage.testkit.S3TestServer;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
+
+/** Multipart uploads and credentials when things go wrong around them: every future ends, nothing is left behind. */
+@Timeout(120)
+class S3EdgeCasesIT {
+    @TempDir
+    Path dir;
+    private final S3TestServer server = TestS3.server();
+    private final String bucket = server.createBucket();
+
+    @Test
+    void multipartUpload_sourceDeletedOnceStarted_failsNotFoundAndLeavesNothing() throws Exception {
+        Path large = large();
+        ExecutionInterceptor deleteOnCreate = new ExecutionInterceptor() {
+            @Override
+            public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof CreateMultipartUploadRequest) {
+                    large.toFile().delete();
+                }
+            }
+        };
+        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(deleteOnCreate).build()) {
+            StorageException e = failure(s3.uploadFile(large, "big.bin"));
+            assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.NOT_FOUND);
+            assertThat(e.operation()).isEqualTo(Operation.UPLOAD);
+        }
+        awaitNothingLeft();
+    }
+
+    @Test
+    void multipartUpload_givenUpByTheCaller_isAbortedAndLeavesNothing() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(holdFirstPart(new CompletableFuture<>(), release)).build()) {
+            CompletableFuture<?> upload = s3.uploadFile(large(), "big.bin").orTimeout(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+            Throwable thrown = catchThrowable(() -> upload.get(20, SECONDS));
+            assertThat(thrown).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+            release.countDown();
+            awaitNothingLeft();
+        }
+    }
+
+    @Test
+    void close_duringMultipartUpload_failsClosed() throws Exception {
+        CompletableFuture<Void> partSeen = new CompletableFuture<>();
+        CountDownLatch release = new CountDownLatch(1);
+        S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(holdFirstPart(partSeen, release)).build();
+        CompletableFuture<?> upload = s3.uploadFile(large(), "big.bin");
+        partSeen.get(20, SECONDS);
+        s3.close();
+        release.countDown();
+        StorageException e = failure(upload);
+        assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.CLOSED);
+    }
+
+    @Test
+    void sourceGoneWhenTheSdkOpensIt_isNotFound() throws Exception {
+        try (S3Backend s3 = S3Backend.create(TestS3.freshBucket().build())) {
+            // What the SDK's file body throws when the file vanished between hashing and sending.
+            StorageException e = s3.translate(new UncheckedIOException(new NoSuchFileException("/src/a.bin")), Operation.UPLOAD, "a.bin");
+            assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
+            assertThat(e.getMessage()).contains("/src/a.bin");
+        }
+    }
+
+    @Test
+    void credentialsOfAProvider_areNeverResolvedOnTheCallersThread_andTheProviderIsLeftOpen() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        AtomicBoolean closed = new AtomicBoolean();
+        ClosableProvider provider = new ClosableProvider(threads, closed);
+        String caller = Thread.currentThread().getName();
+        try (S3Backend s3 = S3Backend.builder(TestS3.withoutCredentials(S3Preset.GENERIC, bucket).build())
+                .credentialsProvider(provider).build()) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(await(s3.stat("nothing-" + i))).isEmpty();
+                await(s3.deleteFile("nothing-" + i));
+            }
+            assertThat(await(s3.deleteFiles(List.of("a", "b"))).isComplete()).isTrue();
+            await(s3.forEach("", o -> { }));
+        }
+        assertThat(threads).hasSizeGreaterThanOrEqualTo(8).doesNotContain(caller);
+        assertThat(closed).as("the caller's provider, closed by the backend").isFalse();
+    }
+
+    /** A provider as an STS or instance-role one is: it may block, and it can be closed. */
+    private final class ClosableProvider implements AwsCredentialsProvider, SdkAutoCloseable {
+        private final List<String> threads;
+        private final AtomicBoolean closed;
+
+        ClosableProvider(List<String> threads, AtomicBoolean closed) {
+            this.threads = threads;
+            this.closed = closed;
+        }
+
+        @Override
+        public AwsCredentials resolveCredentials() {
+            threads.add(Thread.currentThread().getName());
+            return AwsBasicCredentials.create(server.accessKeyId(), server.secretAccessKey());
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+        }
+    }
+
+    /** Holds the first part in {@code beforeTransmission} until released, so it is in flight for sure. */
+    private static ExecutionInterceptor holdFirstPart(CompletableFuture<Void> seen, CountDownLatch release) {
+        return new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UploadPartRequest && seen.complete(null)) {
+                    try {
+                        release.await(20, SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+    }
+
+    private S3Config.Builder multipart() {
+        return TestS3.config(S3Preset.GENERIC, bucket).multipartThresholdBytes(5 << 20).partSizeBytes(5 << 20).partConcurrency(1);
+    }
+
+    private Path large() throws Exception {
+        byte[] bytes = new byte[11 << 20];
+        new Random(7).nextBytes(bytes);
+        return Files.write(dir.resolve("large-" + System.nanoTime() + ".bin"), bytes);
+    }
+
+    private static StorageException failure(CompletableFuture<?> future) {
+        Throwable thrown = catchThrowable(() -> future.get(20, SECONDS));
+        assertThat(thrown).as("the future ends, failed").isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(StorageException.class);
+        return (StorageException) thrown.getCause();
+    }
+
+    /** No multipart upload and no object is left once the aborts (which follow the failure) have run. */
+    private void awaitNothingLeft() throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+        while (!(server.multipartUploads(bucket).isEmpty() && server.keys(bucket).isEmpty()) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(20);
+        }
+        assertThat(server.multipartUploads(bucket)).as("multipart uploads left").isEmpty();
+        assertThat(server.keys(bucket)).as("objects or parts left").isEmpty();
+    }
+}
