@@ -1,10 +1,18 @@
 package dev.stowage.s3;
 
+import dev.stowage.StorageException;
+import dev.stowage.layer.RetryPolicy;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +43,9 @@ final class MultipartUpload {
     private final int concurrency;
     /** Whether the SDK sends CRC32 checksums with each part (the AWS preset). */
     private final boolean checksums;
+    private final Function<Throwable, StorageException> classify;
+    private final RetryPolicy partRetry;
+    private final Executor retries;
     private final CompletedPart[] parts;
     private final CompletableFuture<Void> result = new CompletableFuture<>();
 
@@ -49,9 +60,18 @@ final class MultipartUpload {
     private boolean settled;
     private Throwable failure;
 
+    /**
+     * @param classify   turns what a part's request failed with into the backend's error
+     * @param partRetry  how often and how patiently each part is tried
+     * @param retries    where a part is sent again after its pause
+     */
     MultipartUpload(S3AsyncClient client, String bucket, String objectKey, Path source, FileDigest digest,
-                    long partSizeBytes, int concurrency, boolean checksums) {
+                    long partSizeBytes, int concurrency, boolean checksums,
+                    Function<Throwable, StorageException> classify, RetryPolicy partRetry, Executor retries) {
         this.checksums = checksums;
+        this.classify = classify;
+        this.partRetry = partRetry;
+        this.retries = retries;
         this.client = client;
         this.bucket = bucket;
         this.objectKey = objectKey;
@@ -114,6 +134,11 @@ final class MultipartUpload {
             number = nextPart++;
             requestsInFlight++;
         }
+        sendPart(number, 1);
+    }
+
+    /** One attempt at one part; the part holds its place in {@code requestsInFlight} until its last attempt ends. */
+    private void sendPart(int number, int attempt) {
         long offset = (number - 1) * partSizeBytes;
         long length = Math.min(partSizeBytes, digest.sizeBytes() - offset);
         UploadPartRequest.Builder request = UploadPartRequest.builder()
@@ -129,24 +154,71 @@ final class MultipartUpload {
         call(() -> client.uploadPart(request.build(),
                         AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length))))
                 .whenComplete((response, error) -> {
-                    boolean last = false;
+                    if (error != null) {
+                        partFailed(number, attempt, error);
+                        return;
+                    }
+                    boolean last;
                     synchronized (this) {
                         requestsInFlight--;
-                        if (error == null) {
-                            parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag())
-                                    .checksumCRC32(response.checksumCRC32()).build();
-                            last = ++partsDone == parts.length;
-                        }
+                        parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag())
+                                .checksumCRC32(response.checksumCRC32()).build();
+                        last = ++partsDone == parts.length;
                     }
-                    if (error != null) {
-                        fail(error);
-                    } else if (last) {
+                    if (last) {
                         complete();
                     } else {
                         sendNextPart();
                     }
                     abortOnceSettled();
                 });
+    }
+
+    /**
+     * A part failed: it is sent again after a pause if the failure is worth retrying and attempts
+     * are left; otherwise the upload fails, for good once the part was retried, so that an outer
+     * retry layer does not start the whole upload over and multiply the attempts.
+     */
+    private void partFailed(int number, int attempt, Throwable error) {
+        StorageException e = classify.apply(error);
+        boolean again;
+        synchronized (this) {
+            again = !failed && e.isRetryable() && attempt < partRetry.maxAttempts();
+            if (!again) {
+                requestsInFlight--;
+            }
+        }
+        if (again) {
+            Duration pause = partRetry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble());
+            CompletableFuture.delayedExecutor(pause.toNanos(), TimeUnit.NANOSECONDS, task -> {
+                try {
+                    retries.execute(task);
+                } catch (RejectedExecutionException closed) { // the backend was closed meanwhile
+                    synchronized (this) {
+                        requestsInFlight--;
+                    }
+                    fail(classify.apply(closed));
+                }
+            }).execute(() -> {
+                boolean stopped;
+                synchronized (this) {
+                    stopped = failed;
+                    if (stopped) {
+                        requestsInFlight--;
+                    }
+                }
+                if (stopped) {
+                    abortOnceSettled();
+                } else {
+                    sendPart(number, attempt + 1);
+                }
+            });
+            return;
+        }
+        fail(e.isRetryable() && partRetry.maxAttempts() > 1
+                ? e.toBuilder().retryable(false).detail(e.detail() + " (part " + number + " failed " + attempt + " times)").build()
+                : e);
+        abortOnceSettled();
     }
 
     private void complete() {

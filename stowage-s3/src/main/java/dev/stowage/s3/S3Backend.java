@@ -11,6 +11,7 @@ import dev.stowage.Urls;
 import dev.stowage.internal.ExecutorBackend;
 import dev.stowage.internal.Futures;
 import dev.stowage.internal.IoExecutors;
+import dev.stowage.layer.RetryPolicy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -211,7 +212,8 @@ public final class S3Backend extends ExecutorBackend {
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
             return new MultipartUpload(client, config.bucketName(), objectKey, source, plan.digest(),
-                    plan.partSizeBytes(), config.partConcurrency(), config.sdkChecksums())
+                    plan.partSizeBytes(), config.partConcurrency(), config.sdkChecksums(),
+                    e -> failure(e, Operation.UPLOAD, key), RetryPolicy.defaults().withMaxAttempts(config.partAttempts()), io)
                     .start(b -> {
                         b.contentType(contentType).metadata(metadata);
                         options.cacheControl().ifPresent(b::cacheControl);

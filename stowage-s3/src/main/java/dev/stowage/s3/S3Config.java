@@ -48,6 +48,7 @@ import java.util.regex.Pattern;
  * @param multipartThresholdBytes  {@code multipart_threshold}: files of this size or more go multipart
  * @param partSizeBytes            {@code part_size}: the size of every multipart part but the last
  * @param partConcurrency          {@code part_concurrency}: parts of one upload in flight at once
+ * @param partAttempts             {@code part_attempts}: attempts per part of a multipart upload, the first included
  * @param maxConnections           {@code max_connections}: the connection pool's size, shared by all operations
  * @param connectTimeout           {@code connect_timeout}: to open a connection
  * @param socketTimeout            {@code socket_timeout}: the longest a connection may send or receive nothing
@@ -72,6 +73,7 @@ public record S3Config(
         long multipartThresholdBytes,
         long partSizeBytes,
         int partConcurrency,
+        int partAttempts,
         int maxConnections,
         Duration connectTimeout,
         Duration socketTimeout,
@@ -124,6 +126,7 @@ public record S3Config(
         require(multipartThresholdBytes >= MIN_PART_BYTES && multipartThresholdBytes <= MAX_PART_BYTES, "multipart_threshold",
                 "must be from " + MIN_PART_BYTES + " (5 MiB) to " + MAX_PART_BYTES + " (5 GiB) bytes, not " + multipartThresholdBytes);
         require(partConcurrency >= 1 && partConcurrency <= 64, "part_concurrency", "must be from 1 to 64, not " + partConcurrency);
+        require(partAttempts >= 1 && partAttempts <= 10, "part_attempts", "must be from 1 to 10, not " + partAttempts);
         require(maxConnections >= 1 && maxConnections <= 1024, "max_connections", "must be from 1 to 1024, not " + maxConnections);
         requirePositive(connectTimeout, "connect_timeout");
         requirePositive(socketTimeout, "socket_timeout");
@@ -168,7 +171,7 @@ public record S3Config(
                 + ", pathStyle=" + pathStyle + ", sdkChecksums=" + sdkChecksums + ", expectContinue=" + expectContinue
                 + ", batchDelete=" + batchDelete + acl.map(a -> ", acl=" + a).orElse("")
                 + ", multipartThresholdBytes=" + multipartThresholdBytes + ", partSizeBytes=" + partSizeBytes
-                + ", partConcurrency=" + partConcurrency + ", maxConnections=" + maxConnections
+                + ", partConcurrency=" + partConcurrency + ", partAttempts=" + partAttempts + ", maxConnections=" + maxConnections
                 + ", connectTimeout=" + connectTimeout + ", socketTimeout=" + socketTimeout
                 + ", requestTimeout=" + requestTimeout + ", callTimeout=" + callTimeout + "]";
     }
@@ -195,6 +198,7 @@ public record S3Config(
         private long multipartThresholdBytes = 16L << 20;
         private long partSizeBytes = 8L << 20;
         private int partConcurrency = 4;
+        private int partAttempts = 4;
         private int maxConnections = 64;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration socketTimeout = Duration.ofSeconds(30);
@@ -296,6 +300,15 @@ public record S3Config(
             return this;
         }
 
+        /**
+         * {@code part_attempts}: how often each part of a multipart upload is tried when it fails
+         * for a reason worth retrying, with backoff, before the whole upload fails for good.
+         */
+        public Builder partAttempts(int attempts) {
+            this.partAttempts = attempts;
+            return this;
+        }
+
         /** {@code max_connections}: the most connections open to the endpoint at once. */
         public Builder maxConnections(int connections) {
             this.maxConnections = connections;
@@ -352,7 +365,7 @@ public record S3Config(
                     expectContinue != null ? expectContinue : preset.expectContinue(),
                     batchDelete != null ? batchDelete : preset.batchDelete(),
                     Optional.ofNullable(acl).filter(a -> !a.isEmpty()),
-                    multipartThresholdBytes, partSizeBytes, partConcurrency, maxConnections,
+                    multipartThresholdBytes, partSizeBytes, partConcurrency, partAttempts, maxConnections,
                     connectTimeout, socketTimeout, requestTimeout, callTimeout);
         }
 

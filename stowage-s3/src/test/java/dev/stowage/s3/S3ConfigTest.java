@@ -302,7 +302,7 @@ class S3ConfigTest {
     private static S3Config withCredentials(S3Config c, Optional<String> accessKeyId, Optional<String> secret) {
         return new S3Config(c.preset(), c.bucketName(), c.bucketPrefix(), c.endpointUrl(), c.region(), accessKeyId, secret,
                 c.profile(), c.publicUrl(), c.pathStyle(), c.sdkChecksums(), c.expectContinue(), c.batchDelete(), c.acl(),
-                c.multipartThresholdBytes(), c.partSizeBytes(), c.partConcurrency(), c.maxConnections(),
+                c.multipartThresholdBytes(), c.partSizeBytes(), c.partConcurrency(), c.partAttempts(), c.maxConnections(),
                 c.connectTimeout(), c.socketTimeout(), c.requestTimeout(), c.callTimeout());
     }
 }

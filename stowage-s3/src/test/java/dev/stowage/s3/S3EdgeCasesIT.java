@@ -9,6 +9,7 @@ import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.testkit.S3TestServer;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -23,12 +24,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -73,6 +76,45 @@ class S3EdgeCasesIT {
             release.countDown();
             awaitNothingLeft();
         }
+    }
+
+    @Test
+    void multipartUpload_partFailingOnceForATransientReason_isSentAgainAndTheUploadSucceeds() throws Exception {
+        Path large = large();
+        AtomicInteger part2Attempts = new AtomicInteger();
+        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(failPart2(part2Attempts, 1)).build()) {
+            await(s3.uploadFile(large, "big.bin"));
+        }
+        assertThat(part2Attempts).hasValue(2);
+        byte[] content = Files.readAllBytes(large);
+        assertThat(server.read(bucket, "big.bin")).hasValueSatisfying(b -> assertThat(b).isEqualTo(content));
+        assertThat(server.multipartUploads(bucket)).isEmpty();
+    }
+
+    @Test
+    void multipartUpload_partFailingEveryAttempt_failsForGoodAfterPartAttemptsAndLeavesNothing() throws Exception {
+        AtomicInteger part2Attempts = new AtomicInteger();
+        try (S3Backend s3 = S3Backend.builder(multipart().partAttempts(3).build()).interceptor(failPart2(part2Attempts, 99)).build()) {
+            StorageException e = failure(s3.uploadFile(large(), "big.bin"));
+            assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.UNAVAILABLE);
+            assertThat(e.isRetryable()).as("retried already: an outer retry layer must not start over").isFalse();
+            assertThat(e.getMessage()).contains("part 2 failed 3 times");
+        }
+        assertThat(part2Attempts).hasValue(3);
+        awaitNothingLeft();
+    }
+
+    /** Fails the first {@code failures} attempts at part 2 as a reset connection would. */
+    private static ExecutionInterceptor failPart2(AtomicInteger attempts, int failures) {
+        return new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UploadPartRequest && ((UploadPartRequest) context.request()).partNumber() == 2
+                        && attempts.incrementAndGet() <= failures) {
+                    throw SdkClientException.create("Unable to execute HTTP request", new IOException("Connection reset by peer"));
+                }
+            }
+        };
     }
 
     @Test
