@@ -48,6 +48,8 @@ final class MultipartUpload {
     private final Executor retries;
     private final CompletedPart[] parts;
     private final CompletableFuture<Void> result = new CompletableFuture<>();
+    /** Completes once the upload is completed, or its abort has been tried: nothing more goes to the server. */
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     private final AtomicBoolean aborting = new AtomicBoolean();
     private volatile String uploadId;
@@ -114,13 +116,10 @@ final class MultipartUpload {
                 fail(error);
                 return;
             }
-            if (result.isDone()) {
-                abortOnceSettled(); // cancelled while the upload was being created
-                return;
-            }
             for (int i = 0; i < concurrency; i++) {
-                sendNextPart();
+                sendNextPart(); // sends nothing if the upload was cancelled or stopped meanwhile
             }
+            abortOnceSettled(); // and then aborts it at once
         });
         return result;
     }
@@ -238,6 +237,7 @@ final class MultipartUpload {
                         fail(error);
                     } else {
                         result.complete(null);
+                        ended.complete(null);
                     }
                     abortOnceSettled();
                 });
@@ -269,6 +269,7 @@ final class MultipartUpload {
             if (error != null) {
                 result.completeExceptionally(error); // nothing was created: nothing to abort
             }
+            ended.complete(null);
             return;
         }
         abort(error);
@@ -280,6 +281,9 @@ final class MultipartUpload {
         if (id == null || !aborting.compareAndSet(false, true)) {
             if (error != null) {
                 result.completeExceptionally(error);
+            }
+            if (id == null) {
+                ended.complete(null);
             }
             return;
         }
@@ -294,7 +298,18 @@ final class MultipartUpload {
             if (error != null) {
                 result.completeExceptionally(error);
             }
+            ended.complete(null);
         });
+    }
+
+    /** Stops the upload as if it had failed with {@code reason}: no new part, then the abort. */
+    void stop(Throwable reason) {
+        fail(reason);
+    }
+
+    /** A future that completes once the upload is completed or its abort has been tried. */
+    CompletableFuture<Void> ended() {
+        return ended;
     }
 
     /** Starts an SDK call; what it throws instead of returning a future fails the future, so every path completes. */

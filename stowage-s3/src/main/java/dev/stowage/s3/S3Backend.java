@@ -25,11 +25,17 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -79,9 +85,12 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 public final class S3Backend extends ExecutorBackend {
     /** The user metadata entry that holds the content's SHA-256 ({@code x-amz-meta-sha256}). */
     public static final String SHA256_METADATA = "sha256";
+    /** How long {@link #close()} waits for multipart uploads in flight to be aborted. */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     /** The longest a presigned URL can live under SigV4. */
     public static final Duration MAX_PRESIGN_EXPIRY = Duration.ofDays(7);
 
+    private static final Logger LOG = LoggerFactory.getLogger(S3Backend.class);
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final long MiB = 1 << 20;
 
@@ -96,6 +105,8 @@ public final class S3Backend extends ExecutorBackend {
     private final URI keyBase;
     private final ExecutorService io;
     private volatile boolean bucketSeen;
+    /** Multipart uploads that may still have parts on the server, for close() to abort. */
+    private final Map<MultipartUpload, String> multipartUploads = new ConcurrentHashMap<>();
 
     private S3Backend(S3Config config, AwsCredentialsProvider callersCredentials, List<ExecutionInterceptor> interceptors,
                       ExecutorService io) {
@@ -211,14 +222,19 @@ public final class S3Backend extends ExecutorBackend {
         metadata.put(SHA256_METADATA, plan.digest().sha256());
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
-            return new MultipartUpload(client, config.bucketName(), objectKey, source, plan.digest(),
+            MultipartUpload upload = new MultipartUpload(client, config.bucketName(), objectKey, source, plan.digest(),
                     plan.partSizeBytes(), config.partConcurrency(), config.sdkChecksums(),
-                    e -> failure(e, Operation.UPLOAD, key), RetryPolicy.defaults().withMaxAttempts(config.partAttempts()), io)
-                    .start(b -> {
-                        b.contentType(contentType).metadata(metadata);
-                        options.cacheControl().ifPresent(b::cacheControl);
-                        acl.ifPresent(b::acl);
-                    });
+                    e -> failure(e, Operation.UPLOAD, key), RetryPolicy.defaults().withMaxAttempts(config.partAttempts()), io);
+            multipartUploads.put(upload, key);
+            upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
+            if (isClosed()) {
+                upload.stop(error(ErrorKind.CLOSED, "the backend was closed during the upload", Operation.UPLOAD, key, null));
+            }
+            return upload.start(b -> {
+                b.contentType(contentType).metadata(metadata);
+                options.cacheControl().ifPresent(b::cacheControl);
+                acl.ifPresent(b::acl);
+            });
         }
         long size = plan.digest().sizeBytes();
         PutObjectRequest.Builder put = PutObjectRequest.builder()
@@ -439,13 +455,30 @@ public final class S3Backend extends ExecutorBackend {
         return errors.map(e, op).operation(op).key(key).backend(label()).cause(e).build();
     }
 
-    /** Stops new operations, then closes the client and its connections; operations in flight fail {@code CLOSED}. */
+    /**
+     * Stops new operations, then closes the client and its connections; operations in flight fail
+     * {@code CLOSED}. Multipart uploads in flight are aborted first, so that their parts do not stay
+     * on the server: this waits for them up to {@link #CLOSE_WAIT}, then closes regardless.
+     */
     @Override
     public void close() {
         if (isClosed()) {
             return;
         }
         super.close();
+        List<CompletableFuture<Void>> aborts = new ArrayList<>();
+        multipartUploads.forEach((upload, key) -> {
+            upload.stop(error(ErrorKind.CLOSED, "the backend was closed during the upload", Operation.UPLOAD, key, null));
+            aborts.add(upload.ended());
+        });
+        try {
+            CompletableFuture.allOf(aborts.toArray(CompletableFuture[]::new)).get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Closing {} before {} multipart upload(s) were aborted: their parts stay until a lifecycle rule removes them",
+                    label(), multipartUploads.size());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             client.close();
             presigner.close();

@@ -118,16 +118,23 @@ class S3EdgeCasesIT {
     }
 
     @Test
-    void close_duringMultipartUpload_failsClosed() throws Exception {
+    void close_duringMultipartUpload_failsItClosedAndAbortsItFirst() throws Exception {
         CompletableFuture<Void> partSeen = new CompletableFuture<>();
         CountDownLatch release = new CountDownLatch(1);
         S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(holdFirstPart(partSeen, release)).build();
         CompletableFuture<?> upload = s3.uploadFile(large(), "big.bin");
         partSeen.get(20, SECONDS);
-        s3.close();
-        release.countDown();
+        Thread closing = new Thread(s3::close, "closing");
+        closing.start();
+        release.countDown(); // the part in flight ends, then the upload is aborted, then the client closes
+        closing.join(SECONDS.toMillis(20));
+        assertThat(closing.isAlive()).isFalse();
+
         StorageException e = failure(upload);
         assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.CLOSED);
+        assertThat(e.key()).isEqualTo("big.bin");
+        assertThat(server.multipartUploads(bucket)).as("aborted before the client closed").isEmpty();
+        assertThat(server.keys(bucket)).isEmpty();
     }
 
     @Test
