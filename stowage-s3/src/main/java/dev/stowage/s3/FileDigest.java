@@ -75,7 +75,7 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
                 if (stop.getAsBoolean()) {
                     throw new CancellationException("the upload was cancelled while its file was hashed");
                 }
-                byte[] buffer = take(free, md5s);
+                byte[] buffer = take(free, md5s, stop);
                 // Never read across a part boundary, so each part's MD5 covers exactly its bytes.
                 int n = channel.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(BUFFER_BYTES, partSizeBytes - inPart)));
                 if (n < 0) {
@@ -139,11 +139,15 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
     }
 
     /** A free buffer; fails if the MD5 side ended early instead of handing buffers back. */
-    private static byte[] take(BlockingQueue<byte[]> free, CompletableFuture<?> md5s) throws InterruptedException {
+    private static byte[] take(BlockingQueue<byte[]> free, CompletableFuture<?> md5s, BooleanSupplier stop)
+            throws InterruptedException {
         while (true) {
             byte[] buffer = free.poll(100, TimeUnit.MILLISECONDS);
             if (buffer != null) {
                 return buffer;
+            }
+            if (stop.getAsBoolean()) {
+                throw new CancellationException("the upload was cancelled while its file was hashed");
             }
             if (md5s.isDone()) {
                 md5s.join(); // throws what ended it

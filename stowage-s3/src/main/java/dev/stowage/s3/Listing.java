@@ -20,6 +20,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code ListObjectsV2} pages, fetched only as the subscriber asks for more.
  */
 final class Listing implements Flow.Publisher<ObjectInfo> {
+    /** The subscription of a listing that fails before it starts. */
+    private static final Flow.Subscription NO_DEMAND = new Flow.Subscription() {
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+        }
+    };
+
     private final S3Backend backend;
     private final S3AsyncClient client;
     private final S3Config config;
@@ -40,15 +51,7 @@ final class Listing implements Flow.Publisher<ObjectInfo> {
             backend.requireOpen(Operation.LIST, prefix);
             objectPrefix = backend.objectPrefixFor(prefix);
         } catch (StorageException e) {
-            subscriber.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {
-                }
-
-                @Override
-                public void cancel() {
-                }
-            });
+            subscriber.onSubscribe(NO_DEMAND);
             subscriber.onError(e);
             return;
         }
@@ -96,6 +99,11 @@ final class Listing implements Flow.Publisher<ObjectInfo> {
                         }
                     });
             return CompletableFuture.completedFuture(null);
+        }).whenComplete((ok, error) -> {
+            if (error != null) { // the listing could not even start: the backend was closed meanwhile
+                subscriber.onSubscribe(NO_DEMAND);
+                subscriber.onError(backend.failure(error, Operation.LIST, prefix));
+            }
         });
     }
 

@@ -1,13 +1,13 @@
 package dev.stowage.s3;
 
 import dev.stowage.StorageException;
+import dev.stowage.internal.IoExecutors;
 import dev.stowage.layer.RetryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,6 +33,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  */
 final class MultipartUpload {
     private static final Logger LOG = LoggerFactory.getLogger(MultipartUpload.class);
+    /** Where parts are sent again after their pause: a few threads shared by every upload; they only start requests. */
+    private static final ExecutorService RETRIES = IoExecutors.newPool("stowage-s3-retry", 2);
 
     private final S3AsyncClient client;
     private final String bucket;
@@ -45,9 +47,10 @@ final class MultipartUpload {
     private final boolean checksums;
     private final Function<Throwable, StorageException> classify;
     private final RetryPolicy partRetry;
-    private final Executor retries;
     private final CompletedPart[] parts;
     private final CompletableFuture<Void> result = new CompletableFuture<>();
+    /** Completes when the upload fails or is cancelled or stopped: parts waiting to be retried give up at once. */
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     /** Completes once the upload is completed, or its abort has been tried: nothing more goes to the server. */
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
@@ -60,20 +63,19 @@ final class MultipartUpload {
     private boolean creationEnded;
     private boolean failed;
     private boolean settled;
+    private boolean completed;
     private Throwable failure;
 
     /**
      * @param classify   turns what a part's request failed with into the backend's error
      * @param partRetry  how often and how patiently each part is tried
-     * @param retries    where a part is sent again after its pause
      */
     MultipartUpload(S3AsyncClient client, String bucket, String objectKey, Path source, FileDigest digest,
                     long partSizeBytes, int concurrency, boolean checksums,
-                    Function<Throwable, StorageException> classify, RetryPolicy partRetry, Executor retries) {
+                    Function<Throwable, StorageException> classify, RetryPolicy partRetry) {
         this.checksums = checksums;
         this.classify = classify;
         this.partRetry = partRetry;
-        this.retries = retries;
         this.client = client;
         this.bucket = bucket;
         this.objectKey = objectKey;
@@ -94,9 +96,19 @@ final class MultipartUpload {
                 synchronized (this) {
                     failed = true;
                 }
+                stopped.complete(null);
                 abortOnceSettled();
             }
         });
+        synchronized (this) {
+            if (failed) { // stopped before it started (close() raced with send()): create nothing
+                creationEnded = true;
+            }
+        }
+        if (creationEnded) {
+            abortOnceSettled();
+            return result;
+        }
         CreateMultipartUploadRequest.Builder request = CreateMultipartUploadRequest.builder().applyMutation(create);
         if (checksums) {
             // AWS wants the algorithm named at creation and each part's checksum at completion, or
@@ -176,48 +188,51 @@ final class MultipartUpload {
     /**
      * A part failed: it is sent again after a pause if the failure is worth retrying and attempts
      * are left; otherwise the upload fails, for good once the part was retried, so that an outer
-     * retry layer does not start the whole upload over and multiply the attempts.
+     * retry layer does not start the whole upload over and multiply the attempts. A stop during
+     * the pause ends the pause at once.
      */
     private void partFailed(int number, int attempt, Throwable error) {
-        StorageException e = classify.apply(error);
+        StorageException e;
         boolean again;
+        try {
+            e = classify.apply(error);
+        } catch (RuntimeException unexpected) {
+            unexpected.addSuppressed(error);
+            synchronized (this) {
+                requestsInFlight--;
+            }
+            fail(unexpected);
+            return;
+        }
         synchronized (this) {
             again = !failed && e.isRetryable() && attempt < partRetry.maxAttempts();
             if (!again) {
                 requestsInFlight--;
             }
         }
-        if (again) {
-            Duration pause = partRetry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble());
-            CompletableFuture.delayedExecutor(pause.toNanos(), TimeUnit.NANOSECONDS, task -> {
-                try {
-                    retries.execute(task);
-                } catch (RejectedExecutionException closed) { // the backend was closed meanwhile
-                    synchronized (this) {
-                        requestsInFlight--;
-                    }
-                    fail(classify.apply(closed));
-                }
-            }).execute(() -> {
-                boolean stopped;
-                synchronized (this) {
-                    stopped = failed;
-                    if (stopped) {
-                        requestsInFlight--;
-                    }
-                }
-                if (stopped) {
-                    abortOnceSettled();
-                } else {
-                    sendPart(number, attempt + 1);
-                }
-            });
+        if (!again) {
+            fail(e.isRetryable() && partRetry.maxAttempts() > 1
+                    ? e.toBuilder().retryable(false).detail(e.detail() + " (part " + number + " failed " + attempt + " times)").build()
+                    : e);
             return;
         }
-        fail(e.isRetryable() && partRetry.maxAttempts() > 1
-                ? e.toBuilder().retryable(false).detail(e.detail() + " (part " + number + " failed " + attempt + " times)").build()
-                : e);
-        abortOnceSettled();
+        Duration pause = partRetry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble());
+        CompletableFuture<Void> wake = new CompletableFuture<Void>().completeOnTimeout(null, pause.toNanos(), TimeUnit.NANOSECONDS);
+        stopped.thenRun(() -> wake.complete(null));
+        wake.thenRunAsync(() -> {
+            boolean stop;
+            synchronized (this) {
+                stop = failed;
+                if (stop) {
+                    requestsInFlight--;
+                }
+            }
+            if (stop) {
+                abortOnceSettled();
+            } else {
+                sendPart(number, attempt + 1);
+            }
+        }, RETRIES);
     }
 
     private void complete() {
@@ -232,6 +247,7 @@ final class MultipartUpload {
                 .whenComplete((response, error) -> {
                     synchronized (this) {
                         requestsInFlight--;
+                        completed = error == null;
                     }
                     if (error != null) {
                         fail(error);
@@ -246,20 +262,20 @@ final class MultipartUpload {
     /** The first failure stops new parts; once those in flight have ended the upload is aborted, then the result fails. */
     private void fail(Throwable error) {
         synchronized (this) {
-            if (failed) {
-                return;
+            if (!failed) {
+                failed = true;
+                failure = error;
             }
-            failed = true;
-            failure = error;
         }
-        abortOnceSettled();
+        stopped.complete(null);
+        abortOnceSettled(); // always: the caller may have just ended the last request
     }
 
     /** After a failure or a cancellation, and once no request of the upload is in flight any more: aborts it. */
     private void abortOnceSettled() {
         Throwable error;
         synchronized (this) {
-            if (!failed || !creationEnded || requestsInFlight > 0 || settled) {
+            if (!failed || !creationEnded || requestsInFlight > 0 || settled || completed) {
                 return;
             }
             settled = true;

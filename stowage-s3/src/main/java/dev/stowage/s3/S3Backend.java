@@ -24,11 +24,13 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -193,7 +195,15 @@ public final class S3Backend extends ExecutorBackend {
         requireFullKeyFits(key, Operation.UPLOAD);
         long size = requireSourceFile(source, key).size();
         long partSize = size >= config.multipartThresholdBytes() ? partSizeFor(size, key) : 0;
-        FileDigest digest = FileDigest.of(source, partSize > 0 ? partSize : Long.MAX_VALUE, stop);
+        FileDigest digest;
+        try {
+            digest = FileDigest.of(source, partSize > 0 ? partSize : Long.MAX_VALUE, () -> stop.getAsBoolean() || isClosed());
+        } catch (CancellationException e) {
+            if (isClosed() && !stop.getAsBoolean()) {
+                throw error(ErrorKind.CLOSED, "the backend was closed during the upload", Operation.UPLOAD, key, null);
+            }
+            throw e;
+        }
         if (options.sha256().isPresent() && !options.sha256().get().equals(digest.sha256())) {
             throw error(ErrorKind.INTEGRITY, "the file's SHA-256 is " + digest.sha256() + ", not the "
                     + options.sha256().get() + " the caller gave: it changed or the checksum is wrong",
@@ -216,6 +226,9 @@ public final class S3Backend extends ExecutorBackend {
     }
 
     private CompletableFuture<?> send(Path source, String key, UploadOptions options, Planned plan) {
+        if (isClosed()) {
+            throw error(ErrorKind.CLOSED, "the backend was closed during the upload", Operation.UPLOAD, key, null);
+        }
         String objectKey = config.objectKey(key);
         String contentType = options.contentType().orElseGet(() -> contentType(key, source));
         Map<String, String> metadata = new TreeMap<>(options.metadata());
@@ -224,7 +237,7 @@ public final class S3Backend extends ExecutorBackend {
         if (plan.partSizeBytes() > 0) {
             MultipartUpload upload = new MultipartUpload(client, config.bucketName(), objectKey, source, plan.digest(),
                     plan.partSizeBytes(), config.partConcurrency(), config.sdkChecksums(),
-                    e -> failure(e, Operation.UPLOAD, key), RetryPolicy.defaults().withMaxAttempts(config.partAttempts()), io);
+                    e -> failure(e, Operation.UPLOAD, key), RetryPolicy.defaults().withMaxAttempts(config.partAttempts()));
             multipartUploads.put(upload, key);
             upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
             if (isClosed()) {
@@ -280,7 +293,15 @@ public final class S3Backend extends ExecutorBackend {
         } catch (StorageException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return afterCredentials(() -> new BatchDelete(this, client, config, keys).run());
+        CompletableFuture<DeleteResult> result = new CompletableFuture<>();
+        afterCredentials(() -> new BatchDelete(this, client, config, keys).run()).whenComplete((done, error) -> {
+            if (error == null) {
+                result.complete(done);
+            } else {
+                result.completeExceptionally(failure(error, Operation.DELETE, null));
+            }
+        });
+        return result;
     }
 
     /** The full object key of a key, or an {@code INVALID_KEY} failure; used by {@link BatchDelete}. */
@@ -392,7 +413,11 @@ public final class S3Backend extends ExecutorBackend {
         if (staticCredentials) {
             return call.get();
         }
-        return CompletableFuture.supplyAsync(call, io).thenCompose(f -> f);
+        try {
+            return CompletableFuture.supplyAsync(call, io).thenCompose(f -> f);
+        } catch (RejectedExecutionException e) { // closed meanwhile
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Fails with {@code CLOSED} if the backend is closed; used by {@link Listing}. */
@@ -461,7 +486,7 @@ public final class S3Backend extends ExecutorBackend {
      * on the server: this waits for them up to {@link #CLOSE_WAIT}, then closes regardless.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (isClosed()) {
             return;
         }

@@ -9,15 +9,11 @@ import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.testkit.S3TestServer;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -31,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -69,7 +64,7 @@ class S3EdgeCasesIT {
     @Test
     void multipartUpload_givenUpByTheCaller_isAbortedAndLeavesNothing() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(holdFirstPart(new CompletableFuture<>(), release)).build()) {
+        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(Interceptors.holdFirst(UploadPartRequest.class, new CompletableFuture<>(), release)).build()) {
             CompletableFuture<?> upload = s3.uploadFile(large(), "big.bin").orTimeout(300, java.util.concurrent.TimeUnit.MILLISECONDS);
             Throwable thrown = catchThrowable(() -> upload.get(20, SECONDS));
             assertThat(thrown).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
@@ -82,7 +77,7 @@ class S3EdgeCasesIT {
     void multipartUpload_partFailingOnceForATransientReason_isSentAgainAndTheUploadSucceeds() throws Exception {
         Path large = large();
         AtomicInteger part2Attempts = new AtomicInteger();
-        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(failPart2(part2Attempts, 1)).build()) {
+        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(Interceptors.failPart2(part2Attempts, 1)).build()) {
             await(s3.uploadFile(large, "big.bin"));
         }
         assertThat(part2Attempts).hasValue(2);
@@ -94,7 +89,7 @@ class S3EdgeCasesIT {
     @Test
     void multipartUpload_partFailingEveryAttempt_failsForGoodAfterPartAttemptsAndLeavesNothing() throws Exception {
         AtomicInteger part2Attempts = new AtomicInteger();
-        try (S3Backend s3 = S3Backend.builder(multipart().partAttempts(3).build()).interceptor(failPart2(part2Attempts, 99)).build()) {
+        try (S3Backend s3 = S3Backend.builder(multipart().partAttempts(3).build()).interceptor(Interceptors.failPart2(part2Attempts, 99)).build()) {
             StorageException e = failure(s3.uploadFile(large(), "big.bin"));
             assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.UNAVAILABLE);
             assertThat(e.isRetryable()).as("retried already: an outer retry layer must not start over").isFalse();
@@ -104,24 +99,11 @@ class S3EdgeCasesIT {
         awaitNothingLeft();
     }
 
-    /** Fails the first {@code failures} attempts at part 2 as a reset connection would. */
-    private static ExecutionInterceptor failPart2(AtomicInteger attempts, int failures) {
-        return new ExecutionInterceptor() {
-            @Override
-            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-                if (context.request() instanceof UploadPartRequest && ((UploadPartRequest) context.request()).partNumber() == 2
-                        && attempts.incrementAndGet() <= failures) {
-                    throw SdkClientException.create("Unable to execute HTTP request", new IOException("Connection reset by peer"));
-                }
-            }
-        };
-    }
-
     @Test
     void close_duringMultipartUpload_failsItClosedAndAbortsItFirst() throws Exception {
         CompletableFuture<Void> partSeen = new CompletableFuture<>();
         CountDownLatch release = new CountDownLatch(1);
-        S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(holdFirstPart(partSeen, release)).build();
+        S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(Interceptors.holdFirst(UploadPartRequest.class, partSeen, release)).build();
         CompletableFuture<?> upload = s3.uploadFile(large(), "big.bin");
         partSeen.get(20, SECONDS);
         Thread closing = new Thread(s3::close, "closing");
@@ -188,30 +170,12 @@ class S3EdgeCasesIT {
         }
     }
 
-    /** Holds the first part in {@code beforeTransmission} until released, so it is in flight for sure. */
-    private static ExecutionInterceptor holdFirstPart(CompletableFuture<Void> seen, CountDownLatch release) {
-        return new ExecutionInterceptor() {
-            @Override
-            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-                if (context.request() instanceof UploadPartRequest && seen.complete(null)) {
-                    try {
-                        release.await(20, SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
-        };
-    }
-
     private S3Config.Builder multipart() {
         return TestS3.config(S3Preset.GENERIC, bucket).multipartThresholdBytes(5 << 20).partSizeBytes(5 << 20).partConcurrency(1);
     }
 
     private Path large() throws Exception {
-        byte[] bytes = new byte[11 << 20];
-        new Random(7).nextBytes(bytes);
-        return Files.write(dir.resolve("large-" + System.nanoTime() + ".bin"), bytes);
+        return TestS3.randomFile(dir, 11);
     }
 
     private static StorageException failure(CompletableFuture<?> future) {
@@ -223,11 +187,6 @@ class S3EdgeCasesIT {
 
     /** No multipart upload and no object is left once the aborts (which follow the failure) have run. */
     private void awaitNothingLeft() throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
-        while (!(server.multipartUploads(bucket).isEmpty() && server.keys(bucket).isEmpty()) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(20);
-        }
-        assertThat(server.multipartUploads(bucket)).as("multipart uploads left").isEmpty();
-        assertThat(server.keys(bucket)).as("objects or parts left").isEmpty();
+        TestS3.awaitUntil("no upload and no object left", () -> server.multipartUploads(bucket).isEmpty() && server.keys(bucket).isEmpty());
     }
 }
