@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -54,7 +53,6 @@ final class MultipartUpload {
     /** Completes once the upload is completed, or its abort has been tried: nothing more goes to the server. */
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-    private final AtomicBoolean aborting = new AtomicBoolean();
     private volatile String uploadId;
     private int nextPart = 1;
     private int partsDone;
@@ -281,28 +279,15 @@ final class MultipartUpload {
             settled = true;
             error = failure;
         }
-        if (uploadId == null) {
+        String id = uploadId;
+        if (id == null) {
             if (error != null) {
                 result.completeExceptionally(error); // nothing was created: nothing to abort
             }
             ended.complete(null);
             return;
         }
-        abort(error);
-    }
-
-    /** Aborts the upload; then fails the result with {@code error}, if given, noting a failed abort on it. */
-    private void abort(Throwable error) {
-        String id = uploadId;
-        if (id == null || !aborting.compareAndSet(false, true)) {
-            if (error != null) {
-                result.completeExceptionally(error);
-            }
-            if (id == null) {
-                ended.complete(null);
-            }
-            return;
-        }
+        // Reached once: `settled` guards it.
         call(() -> client.abortMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(id))).whenComplete((ok, abortError) -> {
             if (abortError != null) {
                 LOG.warn("Could not abort multipart upload {} of key {} in bucket {}; its parts stay until a lifecycle "
