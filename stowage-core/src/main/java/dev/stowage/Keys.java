@@ -1,6 +1,9 @@
 package dev.stowage;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.Comparator;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,7 +23,83 @@ public final class Keys {
     /** The longest key, in UTF-8 bytes (the S3 limit). */
     public static final int MAX_KEY_BYTES = 1024;
 
+    /**
+     * The order every backend lists keys in: by Unicode code point, which is the order of the
+     * keys' UTF-8 bytes, as S3 lists them. It differs from {@link String#compareTo} only for
+     * characters beyond U+FFFF.
+     */
+    public static final Comparator<String> ORDER = Keys::compare;
+
     private Keys() {
+    }
+
+    private static int compare(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                // Surrogates (U+D800..U+DFFF) encode code points above U+FFFF: they sort after every other char.
+                boolean xs = Character.isSurrogate(x);
+                boolean ys = Character.isSurrogate(y);
+                return xs == ys ? Character.compare(x, y) : xs ? 1 : -1;
+            }
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
+    /**
+     * The key of a file under a root folder: its path relative to the root, segments joined with
+     * {@code /} and each normalised to Unicode NFC, so that a name written on macOS (NFD) and the
+     * same name written on Linux give one key.
+     *
+     * <pre>{@code
+     * Keys.ofFile(Path.of("/srv/site"), Path.of("/srv/site/img/Café.png"));  // "img/Café.png" (NFC)
+     * }</pre>
+     *
+     * <p>Neither path is touched on disk: symbolic links are not resolved.
+     *
+     * @throws NullPointerException if an argument is null
+     * @throws StorageException of kind {@link ErrorKind#INVALID_KEY} if the file is not below the root,
+     *         or its relative path breaks a key rule (a backslash or control character in a name, too long)
+     */
+    public static String ofFile(Path root, Path file) {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(file, "file");
+        Path base = root.normalize();
+        Path path = file.normalize();
+        if (base.isAbsolute() != path.isAbsolute() || !path.startsWith(base) || path.equals(base)) {
+            throw StorageException.builder(ErrorKind.INVALID_KEY, "the file " + path + " is not below the folder " + base)
+                    .build();
+        }
+        StringBuilder key = new StringBuilder();
+        for (Path name : base.relativize(path)) {
+            if (key.length() > 0) {
+                key.append('/');
+            }
+            key.append(Normalizer.normalize(name.toString(), Normalizer.Form.NFC));
+        }
+        return validate(key.toString());
+    }
+
+    /**
+     * Returns the prefix if it is one a listing accepts: empty (every key), a key, or a key
+     * followed by {@code /} (everything in that folder).
+     *
+     * @throws NullPointerException if prefix is null
+     * @throws StorageException of kind {@link ErrorKind#INVALID_KEY} naming the broken rule
+     */
+    public static String checkPrefix(String prefix, Operation operation, String backend) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (!prefix.isEmpty()) {
+            String key = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+            Optional<String> problem = problem(key);
+            if (problem.isPresent()) {
+                throw StorageException.builder(ErrorKind.INVALID_KEY, "prefix: " + problem.get())
+                        .operation(operation).key(prefix).backend(backend).build();
+            }
+        }
+        return prefix;
     }
 
     /**

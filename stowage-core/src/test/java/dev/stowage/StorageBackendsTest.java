@@ -19,8 +19,7 @@ class StorageBackendsTest {
     void open_fileUri_givesLocalBackendWithItsSettings() throws Exception {
         String uri = "file://" + dir + "?base_url=http://localhost:8080/files&owns_files=true";
         try (StorageBackend backend = StorageBackends.open(uri)) {
-            assertThat(backend).isInstanceOf(LocalBackend.class);
-            LocalBackend local = (LocalBackend) backend;
+            LocalBackend local = backend.unwrap(LocalBackend.class).orElseThrow();
             assertThat(local.basePath()).isEqualTo(dir.toRealPath());
             assertThat(local.ownsFiles()).isTrue();
             assertThat(local.getUrl("a b.txt")).isEqualTo(URI.create("http://localhost:8080/files/a%20b.txt"));
@@ -33,7 +32,7 @@ class StorageBackendsTest {
     @Test
     void open_memoryUri_givesMemoryBackend() {
         try (StorageBackend backend = StorageBackends.open("memory:")) {
-            assertThat(backend).isInstanceOf(MemoryBackend.class);
+            assertThat(backend.unwrap(MemoryBackend.class)).isPresent();
             assertThat(backend.getUrl("a")).isEqualTo(URI.create("memory:///a"));
         }
         try (StorageBackend backend = StorageBackends.open("memory:test?base_url=https://cdn.example.com")) {
@@ -46,7 +45,7 @@ class StorageBackendsTest {
         assertThatThrownBy(() -> StorageBackends.open("ftp://host/x"))
                 .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG))
                 .hasMessageContaining("'ftp:'")
-                .hasMessageContaining("file, memory");
+                .hasMessageContaining("file, flaky, memory");
     }
 
     @Test
@@ -100,5 +99,42 @@ class StorageBackendsTest {
     void open_fileWithTooManyThreads_namesTheSetting() {
         assertThatThrownBy(() -> StorageBackends.open("file://" + dir + "?base_url=http://h/&io_threads=5000"))
                 .hasMessageContaining("'io_threads' must be from 1 to 1024");
+    }
+
+    @Test
+    void open_retriesByDefault_andRetriesSettingsShapeIt() throws Exception {
+        Path source = Files.writeString(dir.resolve("f.txt"), "x");
+        // The flaky: scheme fails its first N operations with UNAVAILABLE.
+        try (StorageBackend backend = StorageBackends.open("flaky:?fail_first=3&retry_delay=1ms")) {
+            assertThat(backend.uploadFile(source, "a.txt").join()).isEqualTo(URI.create("memory:///a.txt"));
+        }
+        try (StorageBackend backend = StorageBackends.open("flaky:?fail_first=4&retry_delay=1ms")) {
+            assertThatThrownBy(() -> backend.uploadFile(source, "a.txt").join()).cause()
+                    .isInstanceOfSatisfying(StorageException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+                        assertThat(e.isRetryable()).as("retryable after the last attempt").isFalse();
+                        assertThat(e.detail()).contains("gave up after 4 attempts");
+                    });
+        }
+        try (StorageBackend backend = StorageBackends.open("flaky:?fail_first=1&retries=0")) {
+            assertThatThrownBy(() -> backend.stat("a.txt").join()).cause()
+                    .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.isRetryable()).isTrue());
+            assertThat(backend.unwrap(MemoryBackend.class)).isPresent();
+        }
+        try (StorageBackend backend = StorageBackends.open("flaky:?fail_first=5&retries=5&retry_delay=1ms&retry_max_delay=2ms")) {
+            assertThat(backend.deleteFile("a.txt")).succeedsWithin(java.time.Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void open_badRetrySettings_failNamingTheSetting() {
+        assertThatThrownBy(() -> StorageBackends.open("memory:?retries=-1"))
+                .isInstanceOf(StorageException.class).hasMessageContaining("'retries'").hasMessageContaining("from 0 to 20");
+        assertThatThrownBy(() -> StorageBackends.open("memory:?retry_delay=soon"))
+                .isInstanceOf(StorageException.class).hasMessageContaining("'retry_delay'").hasMessageContaining("500ms");
+        assertThatThrownBy(() -> StorageBackends.open("memory:?retry_delay=2s&retry_max_delay=1s"))
+                .isInstanceOf(StorageException.class).hasMessageContaining("'retry_max_delay'");
+        assertThatThrownBy(() -> StorageBackends.open("memory:?retrys=2"))
+                .isInstanceOf(StorageException.class).hasMessageContaining("'retrys'").hasMessageContaining("retries");
     }
 }

@@ -1,5 +1,6 @@
 package dev.stowage.app;
 
+import dev.stowage.Keys;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageBackends;
 import dev.stowage.StorageException;
@@ -74,7 +75,7 @@ public final class PublishFolder {
         try (StorageBackend storage = backend.with(new LoggingLayer())) {
             List<Path> files = listFiles(root);
             List<CompletableFuture<URI>> uploads = files.stream()
-                    .map(f -> storage.uploadFile(f, toKey(root, f)))
+                    .map(f -> upload(storage, root, f))
                     .collect(Collectors.toList());
             int failed = 0;
             for (int i = 0; i < files.size(); i++) {
@@ -110,8 +111,13 @@ public final class PublishFolder {
         return false;
     }
 
-    private static String toKey(Path root, Path file) {
-        return root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+    /** Uploads one file; a name that makes no valid key fails that file alone. */
+    private static CompletableFuture<URI> upload(StorageBackend storage, Path root, Path file) {
+        try {
+            return storage.uploadFile(file, Keys.ofFile(root, file));
+        } catch (StorageException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -1,10 +1,13 @@
 package dev.stowage.internal;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.Keys;
+import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
+import dev.stowage.spi.ListingPublisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -13,9 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Collection;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
@@ -57,6 +63,82 @@ public abstract class ExecutorBackend implements StorageBackend {
             return refused;
         }
         return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException ? rejected(op, key, e) : translate(e, op, key));
+    }
+
+    /**
+     * Like {@link #run}, for an upload: a file that vanishes while the call runs is reported as the
+     * missing source ({@code NOT_FOUND}) only if it is the source; a path of the target that
+     * vanishes (a folder pruned by a concurrent delete) is a retryable {@code CONFLICT}.
+     */
+    protected final <T> CompletableFuture<T> runUpload(Path source, String key, Futures.Call<T> call) {
+        CompletableFuture<T> refused = refuse(Operation.UPLOAD, key);
+        if (refused != null) {
+            return refused;
+        }
+        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException
+                ? rejected(Operation.UPLOAD, key, e)
+                : isMissing(e, source) ? sourceMissing(source, key, e) : translate(e, Operation.UPLOAD, key));
+    }
+
+    /**
+     * Translates a failure of an upload as {@link #runUpload} does: {@code NOT_FOUND} if it says,
+     * anywhere in its causes, that the source file does not exist, else {@link #translate}. For
+     * backends that read the source outside {@code runUpload}, such as an HTTP client's file body.
+     */
+    protected final StorageException uploadFailure(Throwable error, Path source, String key) {
+        Throwable e = Futures.unwrap(error);
+        if (e instanceof StorageException) {
+            return (StorageException) e;
+        }
+        return isMissing(e, source) ? sourceMissing(source, key, e) : translate(e, Operation.UPLOAD, key);
+    }
+
+    /** Whether the failure or one of its causes says that this very file does not exist. */
+    private static boolean isMissing(Throwable error, Path file) {
+        int depth = 0;
+        for (Throwable e = error; e != null && depth < 10; e = e.getCause(), depth++) {
+            if (e instanceof NoSuchFileException && file.toString().equals(((NoSuchFileException) e).getFile())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A listing whose prefix is checked first: a bad prefix or a closed backend ends the stream at
+     * once. Items are delivered on this backend's executor; failures are translated with operation
+     * {@code LIST} and the prefix as the key.
+     */
+    protected final Flow.Publisher<ObjectInfo> listing(String prefix, Callable<ListingPublisher.PageSource<ObjectInfo>> open) {
+        java.util.Objects.requireNonNull(prefix, "prefix");
+        return new ListingPublisher<>(executor, () -> {
+            if (closed) {
+                throw error(ErrorKind.CLOSED, "the backend is closed", Operation.LIST, prefix, null);
+            }
+            Keys.checkPrefix(prefix, Operation.LIST, label);
+            return open.call();
+        }, e -> e instanceof StorageException ? e
+                : e instanceof RejectedExecutionException ? rejected(Operation.LIST, prefix, e)
+                : translate(e, Operation.LIST, prefix));
+    }
+
+    /** Runs a blocking step of a listing on the executor, translated as {@link #listing} does. */
+    protected final <T> CompletableFuture<T> runListingStep(String prefix, Futures.Call<T> call) {
+        if (closed) {
+            return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", Operation.LIST, prefix, null));
+        }
+        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException
+                ? rejected(Operation.LIST, prefix, e) : translate(e, Operation.LIST, prefix));
+    }
+
+    /** Deletes the keys one by one (see {@link dev.stowage.StorageBackend#deleteFiles}); fails {@code CLOSED} when closed. */
+    @Override
+    public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
+        DeleteOneByOne.distinct(keys);
+        if (closed) {
+            return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", Operation.DELETE, null, null));
+        }
+        return DeleteOneByOne.run(this::deleteFile, keys);
     }
 
     /**
@@ -160,8 +242,13 @@ public abstract class ExecutorBackend implements StorageBackend {
         Throwable e = error instanceof UncheckedIOException && error.getCause() != null ? error.getCause() : error;
         if (e instanceof NoSuchFileException) {
             String file = ((NoSuchFileException) e).getFile();
-            return op == Operation.UPLOAD ? sourceMissing(Path.of(file), key, e)
-                    : error(ErrorKind.NOT_FOUND, "no such file: " + file, op, key, e);
+            if (op == Operation.UPLOAD) {
+                // Not the source (runUpload tells that apart): a path on the target side vanished,
+                // such as a folder pruned by a concurrent delete. Another attempt makes it again.
+                return error(ErrorKind.CONFLICT, "a folder of the key vanished during the upload: " + file, op, key, e)
+                        .toBuilder().retryable(true).build();
+            }
+            return error(ErrorKind.NOT_FOUND, "no such file: " + file, op, key, e);
         }
         if (e instanceof AccessDeniedException) {
             return error(ErrorKind.ACCESS_DENIED, "permission denied: " + ((AccessDeniedException) e).getFile(), op, key, e);

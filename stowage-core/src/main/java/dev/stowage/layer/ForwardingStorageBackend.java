@@ -1,13 +1,16 @@
 package dev.stowage.layer;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ObjectInfo;
 import dev.stowage.StorageBackend;
 import dev.stowage.UploadOptions;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 
 /**
  * A backend that passes every call to another. Layers extend it and override only what they change.
@@ -48,6 +51,23 @@ public abstract class ForwardingStorageBackend implements StorageBackend {
     @Override
     public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
         return delegate.stat(key);
+    }
+
+    @Override
+    public Flow.Publisher<ObjectInfo> list(String prefix) {
+        return delegate.list(prefix);
+    }
+
+    @Override
+    public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
+        return delegate.deleteFiles(keys);
+    }
+
+    /** This layer if it is of the type, else what the wrapped backend finds. */
+    @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.unwrap(type);
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.stowage.layer;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.UploadOptions;
+import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.internal.Futures;
 import dev.stowage.internal.IoExecutors;
 import java.io.IOException;
@@ -11,10 +13,15 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -22,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells a {@link StorageListener} when each upload, delete and stat starts and how it ended, with
- * its duration and size. Metrics bind here, so the core needs no metrics library. Placed outside
+ * Tells a {@link StorageListener} when each upload, delete, stat and listing starts and how it
+ * ended, with its duration and size (a listing's "size" is the number of objects it yielded; each
+ * key of a batch delete counts as one delete). Metrics bind here, so the core needs no metrics library. Placed outside
  * the {@link RetryLayer}, it sees one logical operation, retries included.
  *
  * <p>The size of an upload is the size of its source file once the upload is done, looked up on a
@@ -75,6 +83,50 @@ public final class ListenerLayer implements Layer {
                     info -> info.map(ObjectInfo::sizeBytes).orElse(-1L), SAME_THREAD);
         }
 
+        /** One start and one end for each distinct key, as if each were deleted on its own. */
+        @Override
+        public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
+            List<String> distinct = DeleteOneByOne.distinct(keys);
+            long start = nanoTime.getAsLong();
+            distinct.forEach(key -> safely(() -> listener.onStart(Operation.DELETE, key)));
+            CompletableFuture<DeleteResult> future;
+            try {
+                future = delegate().deleteFiles(distinct);
+            } catch (RuntimeException e) {
+                distinct.forEach(key -> safely(() -> listener.onFailure(Operation.DELETE, key, since(start), e)));
+                throw e;
+            }
+            CompletableFuture<DeleteResult> result = new CompletableFuture<>();
+            future.whenComplete((done, error) -> {
+                Duration elapsed = since(start);
+                if (error == null) {
+                    done.deleted().forEach(key -> safely(() -> listener.onSuccess(Operation.DELETE, key, -1, elapsed)));
+                    done.failed().forEach((key, e) -> safely(() -> listener.onFailure(Operation.DELETE, key, elapsed, e)));
+                    result.complete(done);
+                } else {
+                    Throwable cause = Futures.unwrap(error);
+                    distinct.forEach(key -> safely(() -> listener.onFailure(Operation.DELETE, key, elapsed, cause)));
+                    result.completeExceptionally(cause);
+                }
+            });
+            Futures.cancelWith(result, future);
+            return result;
+        }
+
+        /**
+         * One start per subscription, with the prefix as the key, and one end when the stream
+         * ends: a success whose size is the number of objects listed, a failure, or a
+         * {@link CancellationException} when the subscriber cancels.
+         */
+        @Override
+        public Flow.Publisher<ObjectInfo> list(String prefix) {
+            Flow.Publisher<ObjectInfo> listing = delegate().list(prefix);
+            return subscriber -> {
+                Objects.requireNonNull(subscriber, "subscriber");
+                listing.subscribe(new ListenedListing(prefix, subscriber));
+            };
+        }
+
         @Override
         public String toString() {
             return "ListenerLayer[" + listener + "](" + delegate() + ")";
@@ -107,6 +159,64 @@ public final class ListenerLayer implements Layer {
         }, notifyOn);
         Futures.cancelWith(result, future);
         return result;
+    }
+
+    /** Passes a listing's signals on, and tells the listener how it began and ended. */
+    private final class ListenedListing implements Flow.Subscriber<ObjectInfo> {
+        private final String prefix;
+        private final Flow.Subscriber<? super ObjectInfo> downstream;
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private final long start = nanoTime.getAsLong();
+        private long count;
+
+        ListenedListing(String prefix, Flow.Subscriber<? super ObjectInfo> downstream) {
+            this.prefix = prefix;
+            this.downstream = downstream;
+            safely(() -> listener.onStart(Operation.LIST, prefix));
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            downstream.onSubscribe(new Flow.Subscription() {
+                @Override
+                public void request(long n) {
+                    subscription.request(n);
+                }
+
+                @Override
+                public void cancel() {
+                    subscription.cancel();
+                    end(new CancellationException("the subscriber cancelled the listing"));
+                }
+            });
+        }
+
+        @Override
+        public void onNext(ObjectInfo item) {
+            count++;
+            downstream.onNext(item);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            end(error);
+            downstream.onError(error);
+        }
+
+        @Override
+        public void onComplete() {
+            if (ended.compareAndSet(false, true)) {
+                long listed = count;
+                safely(() -> listener.onSuccess(Operation.LIST, prefix, listed, since(start)));
+            }
+            downstream.onComplete();
+        }
+
+        private void end(Throwable error) {
+            if (ended.compareAndSet(false, true)) {
+                safely(() -> listener.onFailure(Operation.LIST, prefix, since(start), error));
+            }
+        }
     }
 
     private Duration since(long start) {

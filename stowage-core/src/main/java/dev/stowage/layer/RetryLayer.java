@@ -1,15 +1,22 @@
 package dev.stowage.layer;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
+import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.internal.Futures;
 import dev.stowage.internal.NamedThreadFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -25,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries uploads, deletes and stats that fail with a retryable {@link StorageException}, with
+ * Retries uploads, deletes, batch deletes and stats that fail with a retryable {@link StorageException}, with
  * exponential backoff and jitter ({@link RetryPolicy}).
  *
  * <pre>{@code
@@ -39,7 +46,11 @@ import org.slf4j.LoggerFactory;
  *       is replayed from the start.</li>
  *   <li>After the last attempt the error is rethrown as not retryable, its message saying how many
  *       attempts were made, so an outer layer does not retry it again.</li>
- *   <li>Cancelling the returned future cancels the attempt in flight and schedules no other.</li>
+ *   <li>Giving up on the returned future (cancelling it, or failing it with {@code orTimeout})
+ *       cancels the attempt in flight, which stops its work, and schedules no other.</li>
+ *   <li>{@code deleteFiles} deletes again only the keys that failed with a retryable error.
+ *       Listings pass through as they are: a stream cannot be replayed from the start without
+ *       repeating items.</li>
  *   <li>Waiting never blocks a thread: the next attempt is started by a timer thread named
  *       {@code stowage-retry}.</li>
  *   <li>Give it a {@link LoggingListener} to log each retry.</li>
@@ -118,9 +129,123 @@ public final class RetryLayer implements Layer {
             return new Attempts<>(Operation.STAT, key, () -> delegate().stat(key)).start();
         }
 
+        /**
+         * Deletes the keys, then deletes again, after the policy's delays, those that failed with
+         * a retryable error, until none is left or the attempts are spent.
+         */
+        @Override
+        public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
+            return new DeleteAttempts(delegate(), DeleteOneByOne.distinct(keys)).start();
+        }
+
         @Override
         public String toString() {
             return "RetryLayer[" + policy + "](" + delegate() + ")";
+        }
+    }
+
+    /** The attempts of one batch delete: each retries only the keys that failed retryably. */
+    private final class DeleteAttempts {
+        private final StorageBackend backend;
+        private final List<String> keys;
+        private final Map<String, StorageException> failed = new HashMap<>();
+        private final CompletableFuture<DeleteResult> result = new CompletableFuture<>();
+        private final AtomicReference<CompletableFuture<DeleteResult>> inFlight = new AtomicReference<>();
+
+        DeleteAttempts(StorageBackend backend, List<String> keys) {
+            this.backend = backend;
+            this.keys = keys;
+        }
+
+        CompletableFuture<DeleteResult> start() {
+            stopWhenGivenUp(result, inFlight);
+            attempt(1, keys);
+            return result;
+        }
+
+        private void attempt(int n, List<String> batch) {
+            if (result.isDone()) {
+                return;
+            }
+            CompletableFuture<DeleteResult> current;
+            try {
+                current = backend.deleteFiles(batch);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            inFlight.set(current);
+            if (result.isDone()) {
+                current.cancel(true);
+                return;
+            }
+            current.whenComplete((done, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(Futures.unwrap(error));
+                    return;
+                }
+                synchronized (failed) {
+                    done.deleted().forEach(failed::remove);
+                    failed.putAll(done.failed());
+                }
+                List<String> again = new ArrayList<>();
+                done.failed().forEach((key, e) -> {
+                    if (e.isRetryable()) {
+                        again.add(key);
+                    }
+                });
+                if (again.isEmpty() || n >= policy.maxAttempts()) {
+                    finish(n);
+                    return;
+                }
+                Duration delay = policy.delayAfter(n, random.getAsDouble());
+                for (String key : again) {
+                    notifyRetry(Operation.DELETE, key, n, delay, done.failed().get(key));
+                }
+                try {
+                    scheduler.schedule(() -> attempt(n + 1, again), delay);
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        }
+
+        private void finish(int attempts) {
+            Map<String, StorageException> last = new HashMap<>();
+            synchronized (failed) {
+                failed.forEach((key, e) -> last.put(key, e.isRetryable() ? givenUp(e, attempts) : e));
+            }
+            result.complete(DeleteResult.of(keys, last));
+        }
+    }
+
+    /**
+     * When the caller gives up on the result (cancels it, or {@code orTimeout} fails it), the
+     * attempt in flight is cancelled too, so that its work stops (a multipart upload is aborted),
+     * and no further attempt starts.
+     */
+    private static <T> void stopWhenGivenUp(CompletableFuture<T> result, AtomicReference<CompletableFuture<T>> inFlight) {
+        result.whenComplete((value, error) -> {
+            CompletableFuture<T> current = inFlight.get();
+            if (error != null && current != null && !current.isDone()) {
+                current.cancel(true);
+            }
+        });
+    }
+
+    /** The error after the last attempt: not retryable, so an outer layer does not retry it again. */
+    private static StorageException givenUp(StorageException failure, int attempts) {
+        return failure.toBuilder()
+                .retryable(false)
+                .detail(attempts == 1 ? failure.detail() : failure.detail() + " (gave up after " + attempts + " attempts)")
+                .build();
+    }
+
+    private void notifyRetry(Operation op, String key, int attempt, Duration delay, StorageException failure) {
+        try {
+            listener.onRetry(op, key, attempt, delay, failure);
+        } catch (RuntimeException e) {
+            LOG.warn("storage listener {} failed; ignoring it", listener, e);
         }
     }
 
@@ -139,12 +264,7 @@ public final class RetryLayer implements Layer {
         }
 
         CompletableFuture<T> start() {
-            result.whenComplete((value, error) -> {
-                CompletableFuture<T> current = inFlight.get();
-                if (result.isCancelled() && current != null) {
-                    current.cancel(true);
-                }
-            });
+            stopWhenGivenUp(result, inFlight);
             attempt(1);
             return result;
         }
@@ -161,8 +281,8 @@ public final class RetryLayer implements Layer {
                 return;
             }
             inFlight.set(current);
-            if (result.isCancelled()) {
-                current.cancel(true);
+            if (result.isDone()) {
+                current.cancel(true); // given up meanwhile
                 return;
             }
             current.whenComplete((value, error) -> {
@@ -183,18 +303,11 @@ public final class RetryLayer implements Layer {
             StorageException failure = (StorageException) error;
             if (n >= policy.maxAttempts()) {
                 // Retrying was this layer's job: an outer layer must not retry again.
-                result.completeExceptionally(failure.toBuilder()
-                        .retryable(false)
-                        .detail(n == 1 ? failure.detail() : failure.detail() + " (gave up after " + n + " attempts)")
-                        .build());
+                result.completeExceptionally(givenUp(failure, n));
                 return;
             }
             Duration delay = policy.delayAfter(n, random.getAsDouble());
-            try {
-                listener.onRetry(op, key, n, delay, failure);
-            } catch (RuntimeException e) {
-                LOG.warn("storage listener {} failed; ignoring it", listener, e);
-            }
+            notifyRetry(op, key, n, delay, failure);
             try {
                 scheduler.schedule(() -> attempt(n + 1), delay);
             } catch (RuntimeException e) {

@@ -31,6 +31,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -52,6 +53,8 @@ import java.util.function.BooleanSupplier;
  *   <li>By default the files belong to whoever put them there (the scanner), and delete is a no-op.
  *       Built with {@link Builder#ownsFiles(boolean) ownsFiles(true)}, delete removes the file and
  *       then any folders it leaves empty.</li>
+ *   <li>A listing yields the regular files under {@code base_path}. It follows no symbolic link and
+ *       leaves out temporary files and names that are not valid keys.</li>
  *   <li>A key never resolves outside {@code base_path}: a key that would reach outside through a
  *       symbolic link fails with {@link ErrorKind#ACCESS_DENIED}.</li>
  * </ul>
@@ -101,7 +104,7 @@ public final class LocalBackend extends ExecutorBackend {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
-        return run(Operation.UPLOAD, key, stop -> upload(source, key, stop));
+        return runUpload(source, key, stop -> upload(source, key, stop));
     }
 
     @Override
@@ -145,6 +148,18 @@ public final class LocalBackend extends ExecutorBackend {
             }
             return Optional.of(ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
         });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Lists the regular files under {@code base_path}; see the class comment for what is left
+     * out. Entries have size and modification time; the SHA-256 is not known without reading the
+     * file. Holds one folder's entries at a time for each level of depth.
+     */
+    @Override
+    public Flow.Publisher<ObjectInfo> list(String prefix) {
+        return listing(prefix, () -> new LocalListing(root, prefix, step -> runListingStep(prefix, step)));
     }
 
     private URI upload(Path source, String key, BooleanSupplier cancelled) throws IOException {

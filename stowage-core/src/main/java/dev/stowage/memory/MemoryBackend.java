@@ -9,20 +9,25 @@ import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
 import dev.stowage.internal.ExecutorBackend;
 import dev.stowage.internal.IoExecutors;
+import dev.stowage.spi.ListingPublisher;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 
 /**
  * Objects held in memory: a real backend with the full contract, for tests and for embedding
@@ -45,10 +50,11 @@ public final class MemoryBackend extends ExecutorBackend {
     /** The largest array the JVM reliably allocates. */
     private static final long MAX_OBJECT_BYTES = Integer.MAX_VALUE - 8;
     private static final HexFormat HEX = HexFormat.of();
+    private static final int PAGE_KEYS = 1000;
 
     private final URI baseUrl;
     private final Clock clock;
-    private final Map<String, Entry> objects = new ConcurrentSkipListMap<>();
+    private final ConcurrentNavigableMap<String, Entry> objects = new ConcurrentSkipListMap<>(Keys.ORDER);
 
     private MemoryBackend(String name, URI baseUrl, Clock clock, ExecutorService pool) {
         super("memory:" + name, pool, pool);
@@ -70,7 +76,7 @@ public final class MemoryBackend extends ExecutorBackend {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
-        return run(Operation.UPLOAD, key, stop -> {
+        return runUpload(source, key, stop -> {
             if (requireSourceFile(source, key).size() > MAX_OBJECT_BYTES) {
                 throw error(ErrorKind.UNSUPPORTED, "the file is larger than the " + MAX_OBJECT_BYTES
                         + " bytes one in-memory object can hold: " + source, Operation.UPLOAD, key, null);
@@ -119,6 +125,36 @@ public final class MemoryBackend extends ExecutorBackend {
     public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
         Objects.requireNonNull(key, "key");
         return run(Operation.STAT, key, stop -> Optional.ofNullable(objects.get(key)).map(Entry::info));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each page holds up to 1000 objects present when it is read: an object stored or deleted
+     * during the listing may or may not appear, as in an object store. Every entry has its SHA-256
+     * and content type.
+     */
+    @Override
+    public Flow.Publisher<ObjectInfo> list(String prefix) {
+        return listing(prefix, () -> new ListingPublisher.PageSource<>() {
+            private String after;
+
+            @Override
+            public CompletableFuture<ListingPublisher.Page<ObjectInfo>> next() {
+                Map<String, Entry> rest = after == null ? objects.tailMap(prefix, true) : objects.tailMap(after, false);
+                List<ObjectInfo> page = new ArrayList<>();
+                Iterator<Map.Entry<String, Entry>> it = rest.entrySet().iterator();
+                while (it.hasNext() && page.size() < PAGE_KEYS) {
+                    Map.Entry<String, Entry> e = it.next();
+                    if (!e.getKey().startsWith(prefix)) {
+                        return CompletableFuture.completedFuture(new ListingPublisher.Page<>(page, true));
+                    }
+                    page.add(e.getValue().info());
+                    after = e.getKey();
+                }
+                return CompletableFuture.completedFuture(new ListingPublisher.Page<>(page, !it.hasNext()));
+            }
+        });
     }
 
     /** A copy of the bytes stored under a key, or empty. Does no I/O. */

@@ -3,6 +3,7 @@ package dev.stowage.spi;
 import dev.stowage.StorageException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -28,7 +30,17 @@ import java.util.regex.Pattern;
  * @param settings  the query parameters in order
  */
 public record BackendUri(String scheme, Optional<String> authority, String path, Map<String, String> settings) {
+    /**
+     * Settings every URI takes, read by {@link dev.stowage.StorageBackends#open} rather than by the
+     * provider: {@code retries}, {@code retry_delay}, {@code retry_max_delay}.
+     */
+    public static final Set<String> COMMON_SETTINGS = Set.of("retries", "retry_delay", "retry_max_delay");
+
     private static final Pattern SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*");
+    private static final Pattern AMOUNT = Pattern.compile("(\\d+)\\s*([a-zA-Z]*)");
+    private static final Map<String, Long> SIZE_UNITS = Map.of("", 1L, "b", 1L, "kib", 1L << 10, "mib", 1L << 20,
+            "gib", 1L << 30, "kb", 1000L, "mb", 1000_000L, "gb", 1000_000_000L);
+    private static final Map<String, Long> MILLIS = Map.of("ms", 1L, "s", 1000L, "m", 60_000L, "h", 3_600_000L);
     /** Names of settings whose values are never shown. */
     private static final Pattern SECRET = Pattern.compile(
             "(?i).*(secret|token|passw|pass$|pwd|signature|credential|auth|private|api_?key|access_?key).*");
@@ -151,15 +163,52 @@ public record BackendUri(String scheme, Optional<String> authority, String path,
     }
 
     /**
-     * Fails if a setting is not one the backend knows, so a typo does not pass unnoticed.
+     * A size setting such as {@code 16MiB}, {@code 8MB} or {@code 5242880}, in bytes, if given.
+     *
+     * @throws StorageException of kind {@code INVALID_CONFIG} if the value is not such a size
+     */
+    public Optional<Long> sizeSetting(String name) {
+        return amount(name, SIZE_UNITS, "a size such as 16MiB or 8388608");
+    }
+
+    /**
+     * A duration setting such as {@code 30s}, {@code 500ms}, {@code 5m} or {@code 1h}, if given.
+     *
+     * @throws StorageException of kind {@code INVALID_CONFIG} if the value is not such a duration
+     */
+    public Optional<Duration> durationSetting(String name) {
+        return amount(name, MILLIS, "a duration such as 30s, 500ms or 5m").map(Duration::ofMillis);
+    }
+
+    /** A whole number followed by one of the units, multiplied out. */
+    private Optional<Long> amount(String name, Map<String, Long> units, String expected) {
+        return setting(name).map(value -> {
+            Matcher m = AMOUNT.matcher(value);
+            Long unit = m.matches() ? units.get(m.group(2).toLowerCase(Locale.ROOT)) : null;
+            if (unit == null) {
+                throw invalid("setting '" + name + "' must be " + expected + ", not '" + value + "'");
+            }
+            try {
+                return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw invalid("setting '" + name + "' is too large: '" + value + "'");
+            }
+        });
+    }
+
+    /**
+     * Fails if a setting is neither one the backend knows nor one of the {@link #COMMON_SETTINGS},
+     * so a typo does not pass unnoticed.
      *
      * @throws StorageException of kind {@code INVALID_CONFIG} naming the unknown setting and the known ones
      */
     public void requireKnownSettings(Set<String> known) {
         for (String name : settings.keySet()) {
-            if (!known.contains(name)) {
+            if (!known.contains(name) && !COMMON_SETTINGS.contains(name)) {
+                Set<String> all = new TreeSet<>(known);
+                all.addAll(COMMON_SETTINGS);
                 throw invalid("unknown setting '" + name + "' for " + scheme + ": URIs; known settings are "
-                        + String.join(", ", new TreeSet<>(known)), toString());
+                        + String.join(", ", all), toString());
             }
         }
     }

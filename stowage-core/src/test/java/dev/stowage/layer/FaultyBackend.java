@@ -1,13 +1,16 @@
 package dev.stowage.layer;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
+import dev.stowage.internal.DeleteOneByOne;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +83,12 @@ final class FaultyBackend extends ForwardingStorageBackend {
     @Override
     public CompletableFuture<Void> deleteFile(String key) {
         return maybeFail(() -> super.deleteFile(key));
+    }
+
+    /** One by one through {@link #deleteFile}, so that each key meets the planned faults. */
+    @Override
+    public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
+        return DeleteOneByOne.run(this::deleteFile, keys);
     }
 
     @Override

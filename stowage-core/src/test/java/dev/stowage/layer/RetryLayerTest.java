@@ -3,6 +3,7 @@ package dev.stowage.layer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.Failures;
 import dev.stowage.Operation;
@@ -18,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -203,5 +206,48 @@ class RetryLayerTest {
             }
             Thread.onSpinWait();
         }
+    }
+
+    @Test
+    void deleteFiles_retriesOnlyTheKeysThatFailedRetryably() throws IOException {
+        for (String key : List.of("a", "b", "c")) {
+            memory.uploadFile(file, key).join();
+        }
+        // One by one, 16 at a time: the first two calls fail, one retryably and one not.
+        faulty.failNext(1, ErrorKind.UNAVAILABLE).failNext(1, ErrorKind.ACCESS_DENIED);
+
+        DeleteResult result = retrying(POLICY).deleteFiles(List.of("a", "b", "c")).join();
+
+        assertThat(result.failed()).hasSize(1);
+        String denied = result.failed().keySet().iterator().next();
+        assertThat(result.failed().get(denied).kind()).isEqualTo(ErrorKind.ACCESS_DENIED);
+        assertThat(result.deleted()).hasSize(2).doesNotContain(denied);
+        assertThat(faulty.calls).as("three deletes and one retry").hasValue(4);
+        assertThat(memory.keys()).containsExactly(denied);
+        assertThat(retries).hasSize(1).allSatisfy(line -> assertThat(line).startsWith("DELETE ").endsWith("#1 UNAVAILABLE"));
+    }
+
+    @Test
+    void deleteFiles_failingEveryTime_givesUpAsNotRetryable() {
+        faulty.failNext(10, ErrorKind.RATE_LIMITED);
+
+        DeleteResult result = retrying(POLICY).deleteFiles(List.of("x")).join();
+
+        StorageException e = result.failed().get("x");
+        assertThat(e.kind()).isEqualTo(ErrorKind.RATE_LIMITED);
+        assertThat(e.isRetryable()).isFalse();
+        assertThat(e.detail()).contains("gave up after 4 attempts");
+        assertThat(faulty.calls).hasValue(4);
+    }
+
+    @Test
+    void upload_callerTimesOut_cancelsTheAttemptInFlight() {
+        CompletableFuture<Object> stalled = new CompletableFuture<>();
+        faulty.stall = stalled;
+
+        CompletableFuture<?> upload = retrying(POLICY).uploadFile(file, "slow.txt").orTimeout(50, TimeUnit.MILLISECONDS);
+
+        assertThatThrownBy(upload::join).hasCauseInstanceOf(TimeoutException.class);
+        assertThat(stalled).as("the attempt in flight").isCancelled();
     }
 }

@@ -1,11 +1,12 @@
 package dev.stowage.s3;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
+import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.internal.Futures;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,13 +24,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * One {@link S3Backend#deleteFiles} call: batches of 1000 keys through {@code DeleteObjects}, one
- * batch at a time, or single deletes a few at once when batches are off or the server refuses
+ * batch at a time, or single deletes {@value DeleteOneByOne#AT_ONCE} at once when batches are off or the server refuses
  * them. Every key ends up deleted or failed with its own reason.
  */
 final class BatchDelete {
     /** S3's most keys in one DeleteObjects request. */
     static final int BATCH_KEYS = 1000;
-    private static final int SINGLE_DELETES_AT_ONCE = 16;
 
     private final S3Backend backend;
     private final S3AsyncClient client;
@@ -119,50 +119,10 @@ final class BatchDelete {
     }
 
     private CompletableFuture<Void> oneByOne(List<String> batch) {
-        Iterator<String> next = batch.iterator();
-        List<CompletableFuture<Void>> workers = new ArrayList<>();
-        for (int i = 0; i < Math.min(SINGLE_DELETES_AT_ONCE, batch.size()); i++) {
-            workers.add(worker(next));
-        }
-        return CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new));
-    }
-
-    /** Deletes keys one after another until none is left; several workers share the iterator. */
-    private CompletableFuture<Void> worker(Iterator<String> next) {
-        while (true) {
-            String key;
-            synchronized (next) {
-                if (!next.hasNext()) {
-                    return CompletableFuture.completedFuture(null);
-                }
-                key = next.next();
-            }
-            CompletableFuture<Void> one = backend.deleteFile(key);
-            if (!one.isDone()) {
-                return one.handle((ok, error) -> record(key, error)).thenCompose(v -> worker(next));
-            }
-            record(key, one.handle((ok, error) -> error).join());
-        }
-    }
-
-    private Void record(String key, Throwable error) {
-        if (error != null) {
-            failed.put(key, backend.failure(error, Operation.DELETE, key));
-        }
-        return null;
+        return DeleteOneByOne.failures(backend::deleteFile, batch).thenAccept(failed::putAll);
     }
 
     private DeleteResult result() {
-        List<String> deleted = new ArrayList<>();
-        Map<String, StorageException> failures = new LinkedHashMap<>();
-        for (String key : keys) {
-            StorageException e = failed.get(key);
-            if (e == null) {
-                deleted.add(key);
-            } else {
-                failures.put(key, e);
-            }
-        }
-        return new DeleteResult(deleted, failures);
+        return DeleteResult.of(keys, failed);
     }
 }

@@ -1,146 +1,64 @@
 package dev.stowage.s3;
 
 import dev.stowage.ObjectInfo;
-import dev.stowage.Operation;
-import dev.stowage.StorageException;
+import dev.stowage.spi.ListingPublisher;
 import java.time.Instant;
-import java.util.Objects;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The objects under a prefix as a {@link Flow.Publisher}: each subscription runs its own
- * {@code ListObjectsV2} pages, fetched only as the subscriber asks for more.
+ * The pages of one listing: {@code ListObjectsV2} requests, each fetched only when the subscriber
+ * wants more, following the continuation token. Folder markers (keys ending in {@code /}) are
+ * skipped; keys lose the {@code bucket_prefix}.
  */
-final class Listing implements Flow.Publisher<ObjectInfo> {
-    /** The subscription of a listing that fails before it starts. */
-    private static final Flow.Subscription NO_DEMAND = new Flow.Subscription() {
-        @Override
-        public void request(long n) {
-        }
-
-        @Override
-        public void cancel() {
-        }
-    };
-
-    private final S3Backend backend;
+final class Listing implements ListingPublisher.PageSource<ObjectInfo> {
     private final S3AsyncClient client;
-    private final S3Config config;
-    private final String prefix;
+    private final String bucket;
+    private final String objectPrefix;
+    private final int prefixLength;
+    private final Function<Supplier<CompletableFuture<ListObjectsV2Response>>, CompletableFuture<ListObjectsV2Response>> call;
+    private String continuation;
 
-    Listing(S3Backend backend, S3AsyncClient client, S3Config config, String prefix) {
-        this.backend = backend;
+    /**
+     * @param objectPrefix the full prefix in the bucket, {@code bucket_prefix} included
+     * @param prefixLength the length of {@code bucket_prefix}, cut from each key
+     * @param call         starts an SDK call once credentials allow it
+     */
+    Listing(S3AsyncClient client, String bucket, String objectPrefix, int prefixLength,
+            Function<Supplier<CompletableFuture<ListObjectsV2Response>>, CompletableFuture<ListObjectsV2Response>> call) {
         this.client = client;
-        this.config = config;
-        this.prefix = prefix;
+        this.bucket = bucket;
+        this.objectPrefix = objectPrefix;
+        this.prefixLength = prefixLength;
+        this.call = call;
     }
 
     @Override
-    public void subscribe(Flow.Subscriber<? super ObjectInfo> subscriber) {
-        Objects.requireNonNull(subscriber, "subscriber");
-        String objectPrefix;
-        try {
-            backend.requireOpen(Operation.LIST, prefix);
-            objectPrefix = backend.objectPrefixFor(prefix);
-        } catch (StorageException e) {
-            subscriber.onSubscribe(NO_DEMAND);
-            subscriber.onError(e);
-            return;
-        }
-        backend.afterCredentials(() -> {
-            client.listObjectsV2Paginator(r -> r.bucket(config.bucketName()).prefix(objectPrefix)).contents()
-                    .subscribe(new Subscriber<S3Object>() {
-                        private Subscription upstream;
-
-                        @Override
-                        public void onSubscribe(Subscription s) {
-                            upstream = s;
-                            subscriber.onSubscribe(new Flow.Subscription() {
-                                @Override
-                                public void request(long n) {
-                                    s.request(n);
-                                }
-
-                                @Override
-                                public void cancel() {
-                                    s.cancel();
-                                }
-                            });
-                        }
-
-                        @Override
-                        public void onNext(S3Object o) {
-                            if (o.key().endsWith("/")) {
-                                // A folder marker (consoles make them; some stores list folders so), not an object.
-                                upstream.request(1);
-                                return;
-                            }
-                            subscriber.onNext(new ObjectInfo(backend.keyOf(o.key()), o.size() != null ? o.size() : 0L,
-                                    o.lastModified() != null ? o.lastModified() : Instant.EPOCH,
-                                    Optional.ofNullable(o.eTag()), Optional.empty(), Optional.empty()));
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            subscriber.onError(backend.failure(t, Operation.LIST, prefix));
-                        }
-
-                        @Override
-                        public void onComplete() {
-                            subscriber.onComplete();
-                        }
-                    });
-            return CompletableFuture.completedFuture(null);
-        }).whenComplete((ok, error) -> {
-            if (error != null) { // the listing could not even start: the backend was closed meanwhile
-                subscriber.onSubscribe(NO_DEMAND);
-                subscriber.onError(backend.failure(error, Operation.LIST, prefix));
-            }
-        });
+    public CompletableFuture<ListingPublisher.Page<ObjectInfo>> next() {
+        String token = continuation;
+        return call.apply(() -> client.listObjectsV2(r -> r.bucket(bucket).prefix(objectPrefix).continuationToken(token)))
+                .thenApply(this::page);
     }
 
-    /** Subscribes to a listing and calls {@code action} for each object; the future says how many there were. */
-    static CompletableFuture<Long> forEach(Flow.Publisher<ObjectInfo> publisher, Consumer<ObjectInfo> action) {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        AtomicLong count = new AtomicLong();
-        publisher.subscribe(new Flow.Subscriber<>() {
-            private Flow.Subscription subscription;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(Long.MAX_VALUE);
+    private ListingPublisher.Page<ObjectInfo> page(ListObjectsV2Response response) {
+        List<ObjectInfo> items = new ArrayList<>(response.contents().size());
+        for (S3Object o : response.contents()) {
+            if (o.key().endsWith("/")) {
+                continue; // a folder marker (consoles make them; some stores list folders so), not an object
             }
-
-            @Override
-            public void onNext(ObjectInfo item) {
-                try {
-                    action.accept(item);
-                    count.incrementAndGet();
-                } catch (RuntimeException e) {
-                    subscription.cancel();
-                    done.completeExceptionally(e);
-                }
-            }
-
-            @Override
-            public void onError(Throwable e) {
-                done.completeExceptionally(e);
-            }
-
-            @Override
-            public void onComplete() {
-                done.complete(count.get());
-            }
-        });
-        return done;
+            items.add(new ObjectInfo(o.key().substring(prefixLength), o.size() != null ? o.size() : 0L,
+                    o.lastModified() != null ? o.lastModified() : Instant.EPOCH,
+                    Optional.ofNullable(o.eTag()), Optional.empty(), Optional.empty()));
+        }
+        boolean last = !Boolean.TRUE.equals(response.isTruncated()) || response.nextContinuationToken() == null;
+        continuation = response.nextContinuationToken();
+        return new ListingPublisher.Page<>(items, last);
     }
 }

@@ -1,5 +1,6 @@
 package dev.stowage.s3;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.Keys;
 import dev.stowage.MediaTypes;
@@ -8,6 +9,7 @@ import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
+import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.internal.ExecutorBackend;
 import dev.stowage.internal.Futures;
 import dev.stowage.internal.IoExecutors;
@@ -28,6 +30,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
@@ -105,16 +108,25 @@ public final class S3Backend extends ExecutorBackend {
     private final boolean staticCredentials;
     private final S3ErrorMapping errors;
     private final URI keyBase;
-    private final ExecutorService io;
+    private final Executor io;
+    /** The I/O pool, or the calling thread once the pool refuses work (closed): what runs there then fails at once. */
+    private final Executor ioOrHere;
     private volatile boolean bucketSeen;
     /** Multipart uploads that may still have parts on the server, for close() to abort. */
     private final Map<MultipartUpload, String> multipartUploads = new ConcurrentHashMap<>();
 
     private S3Backend(S3Config config, AwsCredentialsProvider callersCredentials, List<ExecutionInterceptor> interceptors,
-                      ExecutorService io) {
-        super(label(config), io, io);
+                      Executor io, ExecutorService ownedIo) {
+        super(label(config), io, ownedIo);
         this.config = config;
         this.io = io;
+        this.ioOrHere = task -> {
+            try {
+                io.execute(task);
+            } catch (RejectedExecutionException e) {
+                task.run();
+            }
+        };
         this.errors = new S3ErrorMapping(config);
         this.keyBase = S3Urls.keyBase(config);
         this.ownCredentials = callersCredentials == null ? S3Clients.credentials(config) : null;
@@ -157,9 +169,11 @@ public final class S3Backend extends ExecutorBackend {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
         CompletableFuture<URI> result = new CompletableFuture<>();
-        CompletableFuture<Planned> planned = run(Operation.UPLOAD, key, stop -> plan(source, key, options, stop));
+        CompletableFuture<Planned> planned = runUpload(source, key, stop -> plan(source, key, options, stop));
         Futures.cancelWith(result, planned);
-        planned.whenComplete((plan, error) -> {
+        // Async, so that the request never starts on the caller's thread (when hashing is already
+        // done as this line runs) or on a retry layer's timer.
+        planned.whenCompleteAsync((plan, error) -> {
             if (error != null) {
                 result.completeExceptionally(Futures.unwrap(error));
                 return;
@@ -171,7 +185,7 @@ public final class S3Backend extends ExecutorBackend {
             try {
                 sent = send(source, key, options, plan);
             } catch (RuntimeException e) {
-                fail(result, e, Operation.UPLOAD, key);
+                result.completeExceptionally(uploadFailure(e, source, key));
                 return;
             }
             Futures.cancelWith(result, sent);
@@ -179,10 +193,10 @@ public final class S3Backend extends ExecutorBackend {
                 if (e == null) {
                     result.complete(Urls.join(keyBase, key));
                 } else {
-                    fail(result, e, Operation.UPLOAD, key);
+                    result.completeExceptionally(uploadFailure(e, source, key));
                 }
             });
-        });
+        }, ioOrHere);
         return result;
     }
 
@@ -237,7 +251,7 @@ public final class S3Backend extends ExecutorBackend {
         if (plan.partSizeBytes() > 0) {
             MultipartUpload upload = new MultipartUpload(client, config.bucketName(), objectKey, source, plan.digest(),
                     plan.partSizeBytes(), config.partConcurrency(), config.sdkChecksums(),
-                    e -> failure(e, Operation.UPLOAD, key), RetryPolicy.defaults().withMaxAttempts(config.partAttempts()));
+                    e -> uploadFailure(e, source, key), RetryPolicy.defaults().withMaxAttempts(config.partAttempts()));
             multipartUploads.put(upload, key);
             upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
             if (isClosed()) {
@@ -285,13 +299,11 @@ public final class S3Backend extends ExecutorBackend {
      *
      * @return a future of what happened to each key; it fails only if the backend is closed
      */
+    @Override
     public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
-        Objects.requireNonNull(keys, "keys");
-        keys.forEach(k -> Objects.requireNonNull(k, "a key in keys"));
-        try {
-            requireOpen(Operation.DELETE, null);
-        } catch (StorageException e) {
-            return CompletableFuture.failedFuture(e);
+        DeleteOneByOne.distinct(keys);
+        if (isClosed()) {
+            return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", Operation.DELETE, null, null));
         }
         CompletableFuture<DeleteResult> result = new CompletableFuture<>();
         afterCredentials(() -> new BatchDelete(this, client, config, keys).run()).whenComplete((done, error) -> {
@@ -379,28 +391,16 @@ public final class S3Backend extends ExecutorBackend {
     }
 
     /**
-     * The objects whose keys start with a prefix, in key order, fetched a page at a time as the
-     * subscriber asks for them. Folder markers (keys ending in {@code /}) are skipped. Keys are
-     * given without {@code bucket_prefix}; size, time and ETag
-     * are known, the SHA-256 and content type are not (use {@link #stat}). A failure ends the
-     * stream with a {@link StorageException} of operation {@code LIST}.
+     * {@inheritDoc}
      *
-     * @param prefix a key prefix such as {@code img/}, or empty for every key
+     * <p>One {@code ListObjectsV2} request per page of up to 1000 keys. Folder markers (keys ending
+     * in {@code /}) are skipped. Size, time and ETag are known; the SHA-256 and content type are
+     * not (use {@link #stat}).
      */
+    @Override
     public Flow.Publisher<ObjectInfo> list(String prefix) {
-        Objects.requireNonNull(prefix, "prefix");
-        return new Listing(this, client, config, prefix);
-    }
-
-    /**
-     * Calls {@code action} for each object under a prefix, in key order, on a client thread; one
-     * page of keys is held at a time.
-     *
-     * @return a future of how many objects there were
-     */
-    public CompletableFuture<Long> forEach(String prefix, Consumer<ObjectInfo> action) {
-        Objects.requireNonNull(action, "action");
-        return Listing.forEach(list(prefix), action);
+        return listing(prefix, () -> new Listing(client, config.bucketName(), config.objectKey(prefix),
+                config.bucketPrefix().length(), this::afterCredentials));
     }
 
     /**
@@ -418,26 +418,6 @@ public final class S3Backend extends ExecutorBackend {
         } catch (RejectedExecutionException e) { // closed meanwhile
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    /** Fails with {@code CLOSED} if the backend is closed; used by {@link Listing}. */
-    void requireOpen(Operation op, String key) {
-        if (isClosed()) {
-            throw error(ErrorKind.CLOSED, "the backend is closed", op, key, null);
-        }
-    }
-
-    /** The prefix rules of {@link #list}: empty, or a key optionally followed by {@code /}; used by {@link Listing}. */
-    String objectPrefixFor(String prefix) {
-        if (!prefix.isEmpty()) {
-            Keys.check(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix, Operation.LIST, label());
-        }
-        return config.objectKey(prefix);
-    }
-
-    /** A key as the backend's user sees it: without the bucket prefix; used by {@link Listing}. */
-    String keyOf(String objectKey) {
-        return objectKey.substring(config.bucketPrefix().length());
     }
 
     /**
@@ -534,6 +514,7 @@ public final class S3Backend extends ExecutorBackend {
         private final S3Config config;
         private final List<ExecutionInterceptor> interceptors = new ArrayList<>();
         private AwsCredentialsProvider credentials;
+        private Executor executor;
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
         private Builder(S3Config config) {
@@ -555,7 +536,17 @@ public final class S3Backend extends ExecutorBackend {
             return this;
         }
 
-        /** Threads that hash files before upload; the number of cores by default. */
+        /**
+         * Runs hashing, request starts and listing callbacks on this executor, which the caller
+         * keeps and shuts down, instead of the backend's own pool. It must run every task it
+         * accepts: one that drops tasks leaves operations unfinished.
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Threads of the backend's own pool, which hash files before upload; the number of cores by default. */
         public Builder ioThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("ioThreads must be >= 1: " + threads);
@@ -566,11 +557,13 @@ public final class S3Backend extends ExecutorBackend {
 
         /** @throws StorageException of kind {@code INVALID_CONFIG} if the SDK rejects the configuration */
         public S3Backend build() {
-            ExecutorService io = IoExecutors.newPool("stowage-s3-io", ioThreads);
+            ExecutorService owned = executor == null ? IoExecutors.newPool("stowage-s3-io", ioThreads) : null;
             try {
-                return new S3Backend(config, credentials, interceptors, io);
+                return new S3Backend(config, credentials, interceptors, executor != null ? executor : owned, owned);
             } catch (RuntimeException e) {
-                io.shutdown();
+                if (owned != null) {
+                    owned.shutdown();
+                }
                 if (e instanceof StorageException) {
                     throw e;
                 }

@@ -3,14 +3,9 @@ package dev.stowage.s3;
 import dev.stowage.StorageBackend;
 import dev.stowage.spi.BackendProvider;
 import dev.stowage.spi.BackendUri;
-import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Opens {@code s3:} URIs:
@@ -29,10 +24,6 @@ public final class S3BackendProvider implements BackendProvider {
             "request_timeout", "call_timeout");
     private static final Set<String> CREDENTIALS = Set.of("access_key_id", "secret_access_key", "aws_access_key_id",
             "aws_secret_access_key", "session_token");
-    private static final Pattern AMOUNT = Pattern.compile("(\\d+)\\s*([a-zA-Z]*)");
-    private static final Map<String, Long> SIZE_UNITS = Map.of("", 1L, "b", 1L, "kib", 1L << 10, "mib", 1L << 20,
-            "gib", 1L << 30, "kb", 1000L, "mb", 1000_000L, "gb", 1000_000_000L);
-    private static final Map<String, Long> MILLIS = Map.of("ms", 1L, "s", 1000L, "m", 60_000L, "h", 3_600_000L);
 
     @Override
     public String scheme() {
@@ -75,15 +66,15 @@ public final class S3BackendProvider implements BackendProvider {
         flag(uri, "sdk_checksums", config::sdkChecksums);
         flag(uri, "expect_continue", config::expectContinue);
         flag(uri, "batch_delete", config::batchDelete);
-        size(uri, "multipart_threshold").ifPresent(config::multipartThresholdBytes);
-        size(uri, "part_size").ifPresent(config::partSizeBytes);
+        uri.sizeSetting("multipart_threshold").ifPresent(config::multipartThresholdBytes);
+        uri.sizeSetting("part_size").ifPresent(config::partSizeBytes);
         uri.longSetting("part_concurrency", 1, 64).ifPresent(n -> config.partConcurrency(n.intValue()));
         uri.longSetting("part_attempts", 1, 10).ifPresent(n -> config.partAttempts(n.intValue()));
         uri.longSetting("max_connections", 1, 1024).ifPresent(n -> config.maxConnections(n.intValue()));
-        duration(uri, "connect_timeout").ifPresent(config::connectTimeout);
-        duration(uri, "socket_timeout").ifPresent(config::socketTimeout);
-        duration(uri, "request_timeout").ifPresent(config::requestTimeout);
-        duration(uri, "call_timeout").ifPresent(config::callTimeout);
+        uri.durationSetting("connect_timeout").ifPresent(config::connectTimeout);
+        uri.durationSetting("socket_timeout").ifPresent(config::socketTimeout);
+        uri.durationSetting("request_timeout").ifPresent(config::requestTimeout);
+        uri.durationSetting("call_timeout").ifPresent(config::callTimeout);
         return S3Backend.create(config.build());
     }
 
@@ -91,31 +82,5 @@ public final class S3BackendProvider implements BackendProvider {
         if (uri.settings().containsKey(name)) {
             set.accept(uri.flag(name, false));
         }
-    }
-
-    /** A size such as {@code 16MiB}, {@code 8MB} or {@code 5242880}, in bytes. */
-    static Optional<Long> size(BackendUri uri, String name) {
-        return amount(uri, name, SIZE_UNITS, "a size such as 16MiB or 8388608");
-    }
-
-    /** A duration such as {@code 30s}, {@code 500ms}, {@code 5m} or {@code 1h}. */
-    static Optional<Duration> duration(BackendUri uri, String name) {
-        return amount(uri, name, MILLIS, "a duration such as 30s, 500ms or 5m").map(Duration::ofMillis);
-    }
-
-    /** A whole number followed by one of the units, multiplied out. */
-    private static Optional<Long> amount(BackendUri uri, String name, Map<String, Long> units, String expected) {
-        return uri.setting(name).map(value -> {
-            Matcher m = AMOUNT.matcher(value);
-            Long unit = m.matches() ? units.get(m.group(2).toLowerCase(Locale.ROOT)) : null;
-            if (unit == null) {
-                throw uri.invalid("setting '" + name + "' must be " + expected + ", not '" + value + "'");
-            }
-            try {
-                return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
-            } catch (ArithmeticException | NumberFormatException e) {
-                throw uri.invalid("setting '" + name + "' is too large: '" + value + "'");
-            }
-        });
     }
 }

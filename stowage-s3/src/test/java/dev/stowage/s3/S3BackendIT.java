@@ -5,6 +5,7 @@ import static dev.stowage.testkit.StorageBackendContract.expectFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;

@@ -9,12 +9,12 @@ import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.testkit.S3TestServer;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -120,12 +120,21 @@ class S3EdgeCasesIT {
     }
 
     @Test
-    void sourceGoneWhenTheSdkOpensIt_isNotFound() throws Exception {
-        try (S3Backend s3 = S3Backend.create(TestS3.freshBucket().build())) {
-            // What the SDK's file body throws when the file vanished between hashing and sending.
-            StorageException e = s3.translate(new UncheckedIOException(new NoSuchFileException("/src/a.bin")), Operation.UPLOAD, "a.bin");
-            assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND);
-            assertThat(e.getMessage()).contains("/src/a.bin");
+    void sourceGoneBetweenHashingAndSending_isNotFoundAndStoresNothing() throws Exception {
+        Queue<Runnable> queued = new ConcurrentLinkedQueue<>();
+        Path source = Files.writeString(dir.resolve("vanishing.txt"), "here, then gone");
+        try (S3Backend s3 = S3Backend.builder(TestS3.freshBucket().build()).executor(queued::add).build()) {
+            CompletableFuture<?> upload = s3.uploadFile(source, "a.txt");
+            queued.poll().run(); // hashes the file
+            assertThat(upload).isNotDone();
+            Files.delete(source);
+            queued.poll().run(); // sends it: the SDK opens the file, which is gone
+
+            StorageException e = failure(upload);
+            assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.NOT_FOUND);
+            assertThat(e.isRetryable()).isFalse();
+            assertThat(e.getMessage()).contains(source.toString());
+            assertThat(await(s3.stat("a.txt"))).isEmpty();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
@@ -23,19 +24,27 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -585,6 +594,281 @@ public abstract class StorageBackendContract {
         await(backend.deleteFile("x/y"));
 
         assertStored("x", content);
+    }
+
+    // ---------------------------------------------------------------- list
+
+    /** {@link StorageBackend#list} and {@link StorageBackend#forEach}. */
+    @Nested
+    class Listing {
+        /** Keys chosen so that folder order and plain string order disagree ("a-b" < "a/" < "a0"), plus non-ASCII. */
+        private final List<String> keys = List.of("a/b.txt", "a-b.txt", "a0.txt", "a/c/d.txt", "A.txt", "b.txt",
+                "\u00e9t\u00e9.txt", "a b/x.txt", "z/\ud83d\ude00.txt", "z/\u0436.txt");
+
+        private List<String> upload() throws Exception {
+            for (String key : keys) {
+                await(backend.uploadFile(source(utf8("content of " + key)), key));
+            }
+            List<String> sorted = new ArrayList<>(keys);
+            sorted.sort(Keys.ORDER);
+            return sorted;
+        }
+
+        @Test
+        void list_emptyBackend_completesWithNothing() throws Exception {
+            assertThat(listAll("")).isEmpty();
+        }
+
+        @Test
+        void list_everyKey_inKeyOrderWithSizeAndTime() throws Exception {
+            Instant before = Instant.now().minus(CLOCK_SLACK);
+            List<String> sorted = upload();
+
+            List<ObjectInfo> all = listAll("");
+
+            assertThat(all).extracting(ObjectInfo::key).containsExactlyElementsOf(sorted);
+            for (ObjectInfo info : all) {
+                assertThat(info.sizeBytes()).as("size of %s", info.key())
+                        .isEqualTo(utf8("content of " + info.key()).length);
+                assertThat(info.lastModified()).as("time of %s", info.key())
+                        .isBetween(before, Instant.now().plus(CLOCK_SLACK));
+                info.sha256().ifPresent(sha -> assertThat(sha).as("sha256 of %s", info.key())
+                        .isEqualTo(sha256(utf8("content of " + info.key()))));
+            }
+        }
+
+        @Test
+        void list_prefix_isAStringPrefixOrAFolder() throws Exception {
+            upload();
+
+            assertThat(keysOf("a/")).containsExactly("a/b.txt", "a/c/d.txt");
+            assertThat(keysOf("a")).containsExactly("a b/x.txt", "a-b.txt", "a/b.txt", "a/c/d.txt", "a0.txt");
+            assertThat(keysOf("a/c/")).containsExactly("a/c/d.txt");
+            assertThat(keysOf("a/c")).containsExactly("a/c/d.txt");
+            assertThat(keysOf("a/b.txt")).containsExactly("a/b.txt");
+            // S3 lists in UTF-8 byte order; S3Proxy, the test server, in UTF-16 order: they agree below U+D800.
+            assertThat(keysOf("z/")).containsExactly("z/\u0436.txt", "z/\ud83d\ude00.txt");
+            assertThat(keysOf("nothing/")).isEmpty();
+            assertThat(keysOf("b.txt/")).isEmpty();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("dev.stowage.testkit.StorageBackendContract#badPrefixes")
+        void list_invalidPrefix_failsInvalidKey(String prefix) throws Exception {
+            expectFailure(backend.forEach(prefix, info -> { }), ErrorKind.INVALID_KEY, Operation.LIST, prefix);
+        }
+
+        @Test
+        void list_nullPrefixOrSubscriber_throwsAtOnce() {
+            assertThatThrownBy(() -> backend.list(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("prefix");
+            assertThatThrownBy(() -> backend.list("").subscribe(null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> backend.forEach("", null)).isInstanceOf(NullPointerException.class);
+        }
+
+        @Test
+        void list_deliversOnlyWhatWasRequested_thenStopsOnCancel() throws Exception {
+            upload();
+            BlockingQueue<Object> signals = new LinkedBlockingQueue<>();
+            AtomicReference<Flow.Subscription> subscription = new AtomicReference<>();
+            backend.list("").subscribe(new Flow.Subscriber<>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    subscription.set(s);
+                    s.request(2);
+                }
+
+                @Override
+                public void onNext(ObjectInfo item) {
+                    signals.add(item.key());
+                }
+
+                @Override
+                public void onError(Throwable e) {
+                    signals.add(e);
+                }
+
+                @Override
+                public void onComplete() {
+                    signals.add("complete");
+                }
+            });
+            List<String> sorted = new ArrayList<>(keys);
+            sorted.sort(Keys.ORDER);
+
+            assertThat(signals.poll(AWAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(sorted.get(0));
+            assertThat(signals.poll(AWAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(sorted.get(1));
+            subscription.get().request(1);
+            assertThat(signals.poll(AWAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(sorted.get(2));
+            subscription.get().cancel();
+            // A listing that ignored demand or cancel would have delivered the rest by now: the
+            // stored keys are few and already fetched.
+            subscription.get().request(100);
+            assertThat(signals.poll(200, TimeUnit.MILLISECONDS)).as("a signal after cancel").isNull();
+        }
+
+        @Test
+        void list_requestOfZero_endsWithIllegalArgument() throws Exception {
+            upload();
+            CompletableFuture<Throwable> error = new CompletableFuture<>();
+            backend.list("").subscribe(new Flow.Subscriber<>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    s.request(0);
+                }
+
+                @Override
+                public void onNext(ObjectInfo item) {
+                    error.completeExceptionally(new AssertionError("an item was delivered without demand: " + item));
+                }
+
+                @Override
+                public void onError(Throwable e) {
+                    error.complete(e);
+                }
+
+                @Override
+                public void onComplete() {
+                    error.completeExceptionally(new AssertionError("completed despite a request of 0"));
+                }
+            });
+            assertThat(await(error)).isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @Test
+        void list_itemsArriveOnTheBackendsThreads_neverTheCallersOrTheHttpClients() throws Exception {
+            upload();
+            Set<String> threads = ConcurrentHashMap.newKeySet();
+            Thread caller = Thread.currentThread();
+
+            await(backend.forEach("", info -> threads.add(Thread.currentThread() == caller ? "the caller" : Thread.currentThread().getName())));
+
+            assertThat(threads).isNotEmpty().allSatisfy(name -> assertThat(name)
+                    .isNotEqualTo("the caller").doesNotContainIgnoringCase("eventloop").doesNotContain("sdk-async-response"));
+        }
+
+        @Test
+        void forEach_actionThrows_failsWithItAndStops() throws Exception {
+            upload();
+            AtomicInteger seen = new AtomicInteger();
+            IllegalStateException boom = new IllegalStateException("boom");
+
+            Throwable e = catchThrowable(() -> await(backend.forEach("", info -> {
+                seen.incrementAndGet();
+                throw boom;
+            })));
+
+            assertThat(e).hasCause(boom);
+            assertThat(seen).hasValue(1);
+        }
+
+        @Test
+        void list_afterClose_failsClosed() throws Exception {
+            backend.close();
+            expectFailure(backend.forEach("a/", info -> { }), ErrorKind.CLOSED, Operation.LIST, "a/");
+        }
+
+        private List<ObjectInfo> listAll(String prefix) throws Exception {
+            List<ObjectInfo> all = Collections.synchronizedList(new ArrayList<>());
+            long count = await(backend.forEach(prefix, all::add));
+            assertThat(count).as("count forEach reports").isEqualTo(all.size());
+            return all;
+        }
+
+        private List<String> keysOf(String prefix) throws Exception {
+            return listAll(prefix).stream().map(ObjectInfo::key).collect(Collectors.toList());
+        }
+    }
+
+    static Stream<String> badPrefixes() {
+        return Stream.of("/a", "a//", "../x", "a/./b/", "a\\b", "a\nb", "//");
+    }
+
+    // ---------------------------------------------------------------- deleteFiles
+
+    /** {@link StorageBackend#deleteFiles}. */
+    @Nested
+    class BatchDelete {
+        @Test
+        void deleteFiles_storedMissingRepeatedAndInvalidKeys_reportsEachOnce() throws Exception {
+            for (String key : List.of("d/1.txt", "d/2.txt", "keep.txt")) {
+                await(backend.uploadFile(source(utf8(key)), key));
+            }
+
+            DeleteResult result = await(backend.deleteFiles(List.of("d/2.txt", "d/1.txt", "never.txt", "d/2.txt", "../bad")));
+
+            assertThat(result.deleted()).containsExactly("d/2.txt", "d/1.txt", "never.txt");
+            assertThat(result.failed()).containsOnlyKeys("../bad");
+            StorageException bad = result.failed().get("../bad");
+            assertThat(bad.kind()).isEqualTo(ErrorKind.INVALID_KEY);
+            assertThat(bad.key()).isEqualTo("../bad");
+            assertThat(result.isComplete()).isFalse();
+            if (deletes()) {
+                assertThat(readObject("d/1.txt")).isEmpty();
+                assertThat(readObject("d/2.txt")).isEmpty();
+            } else {
+                assertStored("d/1.txt", utf8("d/1.txt"));
+            }
+            assertStored("keep.txt", utf8("keep.txt"));
+        }
+
+        @Test
+        void deleteFiles_manyKeys_deletesEveryOne() throws Exception {
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                keys.add("many/" + i + ".txt");
+            }
+            List<CompletableFuture<URI>> uploads = new ArrayList<>();
+            for (String key : keys) {
+                uploads.add(backend.uploadFile(source(utf8(key)), key));
+            }
+            for (CompletableFuture<URI> upload : uploads) {
+                await(upload);
+            }
+
+            DeleteResult result = await(backend.deleteFiles(keys));
+
+            assertThat(result.isComplete()).isTrue();
+            assertThat(result.deleted()).containsExactlyElementsOf(keys);
+            if (deletes()) {
+                assertThat(listAllKeys("many/")).isEmpty();
+            }
+        }
+
+        @Test
+        void deleteFiles_noKeys_isEmptyResult() throws Exception {
+            DeleteResult result = await(backend.deleteFiles(List.of()));
+
+            assertThat(result.deleted()).isEmpty();
+            assertThat(result.isComplete()).isTrue();
+        }
+
+        @Test
+        void deleteFiles_nullKeys_throwAtOnce() {
+            assertThatThrownBy(() -> backend.deleteFiles(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("keys");
+            assertThatThrownBy(() -> backend.deleteFiles(Arrays.asList("a.txt", null)))
+                    .isInstanceOf(NullPointerException.class).hasMessageContaining("keys");
+        }
+
+        @Test
+        void deleteFiles_afterClose_failsClosed() throws Exception {
+            backend.close();
+            expectFailure(backend.deleteFiles(List.of("a.txt")), ErrorKind.CLOSED, Operation.DELETE, null);
+        }
+
+        private List<String> listAllKeys(String prefix) throws Exception {
+            List<String> keys = Collections.synchronizedList(new ArrayList<>());
+            await(backend.forEach(prefix, info -> keys.add(info.key())));
+            return keys;
+        }
+    }
+
+    // ---------------------------------------------------------------- unwrap
+
+    @Test
+    void unwrap_ownTypeGivesTheBackend_otherTypeGivesNothing() {
+        assertThat(backend.unwrap(StorageBackend.class)).containsSame(backend);
+        assertThat(backend.unwrap(String.class)).isEmpty();
+        assertThatThrownBy(() -> backend.unwrap(null)).isInstanceOf(NullPointerException.class);
     }
 
     // ---------------------------------------------------------------- close
