@@ -3,23 +3,48 @@ package dev.stowage.s3;
 import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
+import dev.stowage.internal.FileErrors;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutException;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.EOFException;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
+import java.nio.file.FileSystemException;
+import java.nio.file.spi.FileSystemProvider;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
 
 /**
  * The one place where S3 failures become {@link StorageException} kinds: the error codes of S3
- * and its look-alikes, then HTTP statuses, then what the client met on the way (timeouts,
- * refused connections, unknown hosts, a file that changed while it was sent). Thread-safe.
+ * and its look-alikes, then HTTP statuses, then what the client met on the way: timeouts, refused
+ * connections, unknown hosts and other network failures (retryable), missing credentials, and the
+ * local file that could not be read or changed while it was sent. Thread-safe.
  */
 final class S3ErrorMapping {
     /** What an error code means: the kind, whether trying again may help, and advice for the user. */
@@ -90,8 +115,26 @@ final class S3ErrorMapping {
             Map.entry("KeyTooLongError", Meaning.of(ErrorKind.INVALID_KEY, "the full key is longer than the server accepts")),
             // Someone else changed the same object or upload at the same moment.
             Map.entry("OperationAborted", new Meaning(ErrorKind.CONFLICT, true, "a conflicting operation is in progress")),
-            Map.entry("NoSuchUpload", new Meaning(ErrorKind.CONFLICT, true, "the multipart upload was aborted or completed meanwhile")),
+            // The multipart upload is gone (aborted, completed, or expired by a lifecycle rule): no
+            // retry of the same part can land, and starting a whole new upload is the caller's call.
+            Map.entry("NoSuchUpload", Meaning.of(ErrorKind.CONFLICT, "the multipart upload was aborted or completed meanwhile")),
             Map.entry("PreconditionFailed", Meaning.of(ErrorKind.CONFLICT, "a precondition of the request does not hold")));
+
+    /**
+     * Credentials and token providers. A failure raised inside one is a credentials failure: the SDK
+     * calls {@code resolveIdentity} of every provider, its own and the caller's, so that frame is on
+     * the stack of what they throw. SDK 2.57.8 gives nothing better: a chain without credentials
+     * throws a bare {@code SdkClientException}, with no subtype and no cause.
+     */
+    private static final List<Class<?>> CREDENTIALS = List.of(IdentityProvider.class);
+
+    /** What reads and writes local files. */
+    private static final List<Class<?>> LOCAL_FILES = List.of(FileChannel.class, AsynchronousFileChannel.class,
+            FileSystemProvider.class, FileInputStream.class, FileOutputStream.class, RandomAccessFile.class);
+
+    /** What does I/O: local files first, then sockets and Netty's channels, handlers and event loops. */
+    private static final List<Class<?>> IO_ENDPOINTS = Stream.concat(LOCAL_FILES.stream(), Stream.of(
+            NetworkChannel.class, Socket.class, Channel.class, ChannelHandler.class, EventExecutor.class)).toList();
 
     private final String bucket;
     private final String endpoint;
@@ -177,12 +220,23 @@ final class S3ErrorMapping {
         if (e instanceof ApiCallAttemptTimeoutException) {
             return StorageException.builder(ErrorKind.UNAVAILABLE, "no answer from " + endpoint + " within request_timeout: " + e.getMessage());
         }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof NoSuchFileException) {
-                return StorageException.builder(ErrorKind.NOT_FOUND, "source file does not exist: " + ((NoSuchFileException) t).getFile());
-            }
-            if (t instanceof AccessDeniedException) {
-                return StorageException.builder(ErrorKind.ACCESS_DENIED, "permission denied: " + ((AccessDeniedException) t).getFile());
+        List<Throwable> chain = chain(e);
+        // Before the I/O rules: a provider that fails reading a profile file, or fetching credentials
+        // over the network, has a credentials problem, not one with the S3 endpoint or the source file.
+        if (chain.stream().anyMatch(t -> raisedIn(t, CREDENTIALS) != null)) {
+            return StorageException.builder(ErrorKind.INVALID_CONFIG, "no credentials found: set access_key_id and "
+                    + "secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile");
+        }
+        if (chain.stream().anyMatch(SdkText.FILE_CHANGED::in)) {
+            // The SDK checks the file's size and time when it has sent it; a new attempt reads it again.
+            return StorageException.builder(ErrorKind.INTEGRITY, "the file changed while it was uploaded: " + describe(e));
+        }
+        // Failures of a known type first, wherever they are in the chain...
+        String file = op == Operation.UPLOAD ? "source file" : "local file";
+        for (Throwable t : chain) {
+            StorageException.Builder local = localFile(t, file);
+            if (local != null) {
+                return local;
             }
             if (t instanceof ConnectException) {
                 return StorageException.builder(ErrorKind.UNAVAILABLE, "cannot connect to " + endpoint + ": " + t.getMessage()
@@ -194,44 +248,144 @@ final class S3ErrorMapping {
                         : ": requests name the bucket in the host (" + bucket + "." + endpoint.replaceFirst("^https?://", "")
                         + "); if the server does not resolve such names, set path_style=true"));
             }
-            if (isTimeout(t)) {
+            if (t instanceof ReadTimeoutException || t instanceof WriteTimeoutException || t instanceof SocketTimeoutException
+                    || SdkText.WRITE_IDLE.in(t)) {
                 return StorageException.builder(ErrorKind.UNAVAILABLE, "the connection to " + endpoint
                         + " stalled for longer than socket_timeout: " + describe(t));
             }
         }
-        String message = describe(e);
-        if (message.contains("changed after reading started") || message.contains("Fewer bytes were read than were expected")) {
-            // The SDK checks the file's size and time when it has sent it; a new attempt reads it again.
-            return StorageException.builder(ErrorKind.INTEGRITY, "the file changed while it was uploaded: " + message);
-        }
-        if (message.contains("Unable to load credentials") || message.contains("contained no credentials")) {
-            return StorageException.builder(ErrorKind.INVALID_CONFIG, "no credentials found: set access_key_id and "
-                    + "secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile");
-        }
-        if (hasCause(e, IOException.class)) {
-            return StorageException.builder(ErrorKind.UNAVAILABLE, "connection to " + endpoint + " failed: " + message);
+        // ...then the first I/O failure of any other type: the network's, unless a local file raised it.
+        for (Throwable t : chain) {
+            if (t instanceof IOException) {
+                if (isNetworkType(t) || !raisedByLocalFile(t)) {
+                    return StorageException.builder(ErrorKind.UNAVAILABLE, "connection to " + endpoint + " failed: " + describe(e));
+                }
+                return StorageException.builder(ErrorKind.IO, "cannot read the " + file + ": " + describe(t));
+            }
         }
         if (e instanceof SdkClientException) {
-            return StorageException.builder(ErrorKind.UNEXPECTED, message).retryable(false);
+            return StorageException.builder(ErrorKind.UNEXPECTED, describe(e)).retryable(false);
         }
         return StorageException.builder(ErrorKind.UNEXPECTED, e.toString()).retryable(false);
     }
 
-    private static boolean isTimeout(Throwable t) {
-        // Netty's read and write timeouts; matched by name to stay clear of Netty's types.
-        String name = t.getClass().getName();
-        return name.equals("io.netty.handler.timeout.ReadTimeoutException")
-                || name.equals("io.netty.handler.timeout.WriteTimeoutException")
-                || (t.getMessage() != null && t.getMessage().contains("No data was written to the request body within"));
+    /**
+     * A failure reading or writing a local file, told by its type: the JDK's file-system exceptions,
+     * or the {@link UncheckedIOException} the SDK's file bodies throw ({@code AsyncRequestBody.fromFile}
+     * wraps what {@code Files.size} throws); null for anything else.
+     */
+    private static StorageException.Builder localFile(Throwable t, String file) {
+        if (t instanceof UncheckedIOException && !(t.getCause() instanceof FileSystemException)) {
+            return isNetworkType(t.getCause()) ? null
+                    : StorageException.builder(ErrorKind.IO, "cannot read the " + file + ": " + describe(t.getCause()));
+        }
+        if (!(t instanceof FileSystemException)) {
+            return null;
+        }
+        FileSystemException f = (FileSystemException) t;
+        if (FileErrors.isMissing(f)) {
+            return StorageException.builder(ErrorKind.NOT_FOUND, file + " does not exist: " + f.getFile());
+        }
+        if (f instanceof AccessDeniedException) {
+            return StorageException.builder(ErrorKind.ACCESS_DENIED, "permission denied on the " + file + ": " + f.getFile());
+        }
+        return StorageException.builder(ErrorKind.IO, "cannot read the " + file + ": " + f.getFile()
+                + (f.getReason() != null ? ": " + f.getReason() : ""));
     }
 
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
+    /**
+     * I/O failures that only the network raises. Netty's own {@code IOException}s (such as the
+     * native transports' "Connection reset by peer") are told by their package.
+     */
+    private static boolean isNetworkType(Throwable t) {
+        return t instanceof SocketException || t instanceof SocketTimeoutException || t instanceof SSLException
+                || t instanceof ClosedChannelException || t instanceof EOFException
+                || (t instanceof IOException && t.getClass().getName().startsWith("io.netty."));
+    }
+
+    /**
+     * Whether a local file raised this {@code IOException} of no more telling type: whether the
+     * first thing on its stack that does I/O is a file, not a socket or Netty. The SDK gives both as
+     * plain {@code IOException}s under the same "Unable to execute HTTP request": its file body passes
+     * on what its {@code AsynchronousFileChannel} raised (an "Input/output error" as it came from the
+     * disk), and its Netty client raises its own ("The connection was closed during the request",
+     * "Response had content-length of ..."); the JDK's sockets and files even share a dispatcher.
+     */
+    private static boolean raisedByLocalFile(Throwable t) {
+        Class<?> raiser = raisedIn(t, IO_ENDPOINTS);
+        return raiser != null && LOCAL_FILES.contains(raiser);
+    }
+
+    /**
+     * The first of {@code types} that a frame of {@code t}'s stack trace belongs to, the most recent
+     * call first: what raised it. A frame counts as its class's nest host, so that an anonymous task
+     * inside a file channel counts as the channel. Null if none does.
+     */
+    private static Class<?> raisedIn(Throwable t, List<Class<?>> types) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+            Class<?> raiser = load(frame.getClassName());
+            if (raiser == null) {
+                continue;
+            }
+            for (Class<?> type : types) {
+                if (type.isAssignableFrom(raiser) || type.isAssignableFrom(raiser.getNestHost())) {
+                    return type;
+                }
             }
         }
-        return false;
+        return null;
+    }
+
+    /** A loaded class by name, or null if it cannot be seen from here (as lambdas' hidden classes). */
+    private static Class<?> load(String name) {
+        try {
+            return Class.forName(name, false, S3ErrorMapping.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** {@code e} and its causes, outermost first. */
+    private static List<Throwable> chain(Throwable e) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = e; t != null && chain.size() < 32 && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
+    }
+
+    /**
+     * Failures that SDK 2.57.8 reports with nothing but a message: no subtype, no cause, no error
+     * code. Matched on the text, which an SDK upgrade may change: {@code S3ErrorMappingIT} makes the
+     * SDK raise one of each, so that an upgrade that changes them fails there.
+     */
+    private enum SdkText {
+        /**
+         * {@code FileAsyncRequestBody} checks the file when it has read it, and fails with a bare
+         * {@code SdkClientException}: "File size changed after reading started. Initial size: ...",
+         * "File last-modified time changed after reading started. Initial modification time: ...",
+         * or "Fewer bytes were read than were expected, was the file modified after reading started?".
+         */
+        FILE_CHANGED(SdkClientException.class, "changed after reading started", "Fewer bytes were read than were expected"),
+        /**
+         * The Netty client's {@code WriteIdleTimeoutHandler}, when the body stops flowing for the
+         * write timeout: a plain {@code IOException("No data was written to the request body within
+         * 1000ms. ...")}. Netty's own {@code WriteTimeoutException} is not used for this.
+         */
+        WRITE_IDLE(IOException.class, "No data was written to the request body within");
+
+        private final Class<? extends Throwable> type;
+        private final List<String> texts;
+
+        SdkText(Class<? extends Throwable> type, String... texts) {
+            this.type = type;
+            this.texts = List.of(texts);
+        }
+
+        /** Whether {@code t} is this failure. */
+        boolean in(Throwable t) {
+            return type.isInstance(t) && t.getMessage() != null && texts.stream().anyMatch(t.getMessage()::contains);
+        }
     }
 
     private static String describe(Throwable e) {
