@@ -75,6 +75,9 @@ public interface StorageBackend extends AutoCloseable {
     /** Whether files travel over the network to reach this backend. */
     boolean isRemote();
 
+    /** What this backend does beyond the contract: deletes, checksums, stored headers. Does no I/O. */
+    Capabilities capabilities();
+
     /**
      * What the backend knows of the object under a key, or empty if there is none.
      *

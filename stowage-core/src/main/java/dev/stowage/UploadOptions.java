@@ -9,7 +9,8 @@ import java.util.TreeMap;
 
 /**
  * How to store an uploaded object: content type, cache control, user metadata and, when the caller
- * already knows it, the file's SHA-256 (so a backend need not read the file twice).
+ * already knows it, the file's SHA-256 (so a backend need not read the file twice); and who hears
+ * how far the upload has got.
  *
  * <pre>{@code
  * UploadOptions options = UploadOptions.builder()
@@ -32,21 +33,24 @@ import java.util.TreeMap;
  * @param cacheControl a {@code Cache-Control} header value, or empty
  * @param metadata     user metadata, sorted by name: lower-case ASCII names, printable ASCII values
  * @param sha256       the file's SHA-256 as 64 lower-case hex digits, or empty
+ * @param progress     hears how far the upload has got; {@link UploadProgress#NONE} by default
  */
 public record UploadOptions(
         Optional<String> contentType,
         Optional<String> cacheControl,
         Map<String, String> metadata,
-        Optional<String> sha256) {
+        Optional<String> sha256,
+        UploadProgress progress) {
 
     private static final UploadOptions DEFAULTS =
-            new UploadOptions(Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+            new UploadOptions(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), UploadProgress.NONE);
 
     public UploadOptions {
         Objects.requireNonNull(contentType, "contentType");
         Objects.requireNonNull(cacheControl, "cacheControl");
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(progress, "progress");
         contentType.ifPresent(v -> requirePrintable("contentType", v));
         cacheControl.ifPresent(v -> requirePrintable("cacheControl", v));
         metadata.forEach((name, value) -> {
@@ -81,6 +85,7 @@ public record UploadOptions(
         b.cacheControl = cacheControl.orElse(null);
         b.metadata.putAll(metadata);
         b.sha256 = sha256.orElse(null);
+        b.progress = progress;
         return b;
     }
 
@@ -100,6 +105,7 @@ public record UploadOptions(
         private String cacheControl;
         private final Map<String, String> metadata = new TreeMap<>();
         private String sha256;
+        private UploadProgress progress = UploadProgress.NONE;
 
         private Builder() {
         }
@@ -126,9 +132,15 @@ public record UploadOptions(
             return this;
         }
 
+        /** Hears how far the upload has got. */
+        public Builder progress(UploadProgress progress) {
+            this.progress = Objects.requireNonNull(progress, "progress");
+            return this;
+        }
+
         public UploadOptions build() {
             return new UploadOptions(Optional.ofNullable(contentType), Optional.ofNullable(cacheControl),
-                    metadata, Optional.ofNullable(sha256));
+                    metadata, Optional.ofNullable(sha256), progress);
         }
     }
 }

@@ -1,12 +1,12 @@
 package dev.stowage.internal;
 
 import dev.stowage.StorageException;
+import dev.stowage.spi.BlockingCall;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /** Helpers for the futures Stowage hands out. Internal: not part of the API. */
@@ -23,19 +23,13 @@ public final class Futures {
         return t;
     }
 
-    /** A blocking call that may throw a checked exception; long calls poll {@code stop}. */
-    @FunctionalInterface
-    public interface Call<T> {
-        T call(BooleanSupplier stop) throws Exception;
-    }
-
     /**
      * Runs a blocking call on the executor. Failures are translated once by {@code translate}; a
      * {@link StorageException} or a cancellation passes as it is. A submission the executor refuses
      * is given to {@code translate} too, as whatever {@link Executor#execute} threw. The future
      * completes on every path, even if {@code translate} itself fails.
      */
-    public static <T> CompletableFuture<T> supply(Executor executor, Call<T> call,
+    public static <T> CompletableFuture<T> supply(Executor executor, BlockingCall<T> call,
                                                   Function<Throwable, StorageException> translate) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {

@@ -1,5 +1,6 @@
 package dev.stowage.layer;
 
+import dev.stowage.Capabilities;
 import dev.stowage.DeleteResult;
 import dev.stowage.ObjectInfo;
 import dev.stowage.StorageBackend;
@@ -46,6 +47,11 @@ public abstract class ForwardingStorageBackend implements StorageBackend {
     @Override
     public boolean isRemote() {
         return delegate.isRemote();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return delegate.capabilities();
     }
 
     @Override

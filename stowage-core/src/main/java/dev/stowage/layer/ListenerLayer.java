@@ -5,12 +5,10 @@ import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.UploadOptions;
+import dev.stowage.UploadProgress;
 import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.internal.Futures;
-import dev.stowage.internal.IoExecutors;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -19,9 +17,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -34,14 +32,12 @@ import org.slf4j.LoggerFactory;
  * key of a batch delete counts as one delete). Metrics bind here, so the core needs no metrics library. Placed outside
  * the {@link RetryLayer}, it sees one logical operation, retries included.
  *
- * <p>The size of an upload is the size of its source file once the upload is done, looked up on a
- * small pool of daemon threads named {@code stowage-listener-io}, so that neither the caller's
- * thread nor the backend's (an HTTP client's event loop, say) touches the disk for it.
+ * <p>The size of an upload is the one the backend reports through {@link UploadProgress} as the
+ * upload begins (-1 for a backend that reports none); the listener hears that progress too
+ * ({@link StorageListener#onProgress}), and so does the caller's own {@code UploadProgress}.
  */
 public final class ListenerLayer implements Layer {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerLayer.class);
-    private static final Executor SIZE_LOOKUP = IoExecutors.newPool("stowage-listener-io", 2);
-    private static final Executor SAME_THREAD = Runnable::run;
 
     private final StorageListener listener;
     private final LongSupplier nanoTime;
@@ -68,19 +64,28 @@ public final class ListenerLayer implements Layer {
         @Override
         public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
             Objects.requireNonNull(source, "source");
-            return observe(Operation.UPLOAD, key, () -> delegate().uploadFile(source, key, options),
-                    url -> fileSize(source), SIZE_LOOKUP);
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(options, "options");
+            // The backend tells the size as the upload begins: no need to look at the file here.
+            AtomicLong size = new AtomicLong(-1);
+            UploadProgress callers = options.progress();
+            UploadOptions listened = options.toBuilder().progress((done, total) -> {
+                size.set(total);
+                callers.update(done, total);
+                safely(() -> listener.onProgress(Operation.UPLOAD, key, done, total));
+            }).build();
+            return observe(Operation.UPLOAD, key, () -> delegate().uploadFile(source, key, listened), url -> size.get());
         }
 
         @Override
         public CompletableFuture<Void> deleteFile(String key) {
-            return observe(Operation.DELETE, key, () -> delegate().deleteFile(key), v -> -1, SAME_THREAD);
+            return observe(Operation.DELETE, key, () -> delegate().deleteFile(key), v -> -1);
         }
 
         @Override
         public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
             return observe(Operation.STAT, key, () -> delegate().stat(key),
-                    info -> info.map(ObjectInfo::sizeBytes).orElse(-1L), SAME_THREAD);
+                    info -> info.map(ObjectInfo::sizeBytes).orElse(-1L));
         }
 
         /** One start and one end for each distinct key, as if each were deleted on its own. */
@@ -134,7 +139,7 @@ public final class ListenerLayer implements Layer {
     }
 
     private <T> CompletableFuture<T> observe(Operation op, String key, Supplier<CompletableFuture<T>> call,
-                                             ToLongFunction<T> bytes, Executor notifyOn) {
+                                             ToLongFunction<T> bytes) {
         Objects.requireNonNull(key, "key");
         long start = nanoTime.getAsLong();
         safely(() -> listener.onStart(op, key));
@@ -146,7 +151,7 @@ public final class ListenerLayer implements Layer {
             throw e;
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        future.whenCompleteAsync((value, error) -> {
+        future.whenComplete((value, error) -> {
             Duration elapsed = since(start);
             if (error == null) {
                 safely(() -> listener.onSuccess(op, key, bytes.applyAsLong(value), elapsed));
@@ -156,7 +161,7 @@ public final class ListenerLayer implements Layer {
                 safely(() -> listener.onFailure(op, key, elapsed, cause));
                 result.completeExceptionally(cause);
             }
-        }, notifyOn);
+        });
         Futures.cancelWith(result, future);
         return result;
     }
@@ -221,14 +226,6 @@ public final class ListenerLayer implements Layer {
 
     private Duration since(long start) {
         return Duration.ofNanos(nanoTime.getAsLong() - start);
-    }
-
-    private static long fileSize(Path source) {
-        try {
-            return Files.size(source);
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     private void safely(Runnable call) {

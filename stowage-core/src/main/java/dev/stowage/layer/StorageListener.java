@@ -38,6 +38,13 @@ public interface StorageListener {
     default void onFailure(Operation operation, String key, Duration elapsed, Throwable error) {
     }
 
+    /**
+     * An upload has got this far ({@link dev.stowage.UploadProgress}): {@code (0, total)} as it
+     * begins, {@code (total, total)} when all is stored. A retried upload starts again from 0.
+     */
+    default void onProgress(Operation operation, String key, long bytesDone, long totalBytes) {
+    }
+
     /** The retry layer will try again after {@code delay}; {@code attempt} is the one that failed. */
     default void onRetry(Operation operation, String key, int attempt, Duration delay, StorageException error) {
     }

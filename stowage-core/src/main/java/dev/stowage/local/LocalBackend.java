@@ -1,15 +1,18 @@
 package dev.stowage.local;
 
+import dev.stowage.Capabilities;
 import dev.stowage.ErrorKind;
 import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
+import dev.stowage.UploadProgress;
 import dev.stowage.Urls;
-import dev.stowage.internal.ExecutorBackend;
 import dev.stowage.internal.FileErrors;
 import dev.stowage.internal.IoExecutors;
+import dev.stowage.internal.Progress;
+import dev.stowage.spi.AbstractStorageBackend;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
@@ -62,7 +65,7 @@ import java.util.function.BooleanSupplier;
  * <p>Thread-safe. Blocking file work runs on a bounded pool of daemon threads named
  * {@code stowage-local-io-N}, or on an executor given to the builder.
  */
-public final class LocalBackend extends ExecutorBackend {
+public final class LocalBackend extends AbstractStorageBackend {
     /** The name prefix of the temporary files of uploads in progress; scanners skip them. */
     public static final String TEMP_PREFIX = ".stowage-";
 
@@ -104,7 +107,7 @@ public final class LocalBackend extends ExecutorBackend {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
-        return runUpload(source, key, stop -> upload(source, key, stop));
+        return runUpload(source, key, stop -> upload(source, key, options.progress(), stop));
     }
 
     @Override
@@ -127,6 +130,12 @@ public final class LocalBackend extends ExecutorBackend {
     @Override
     public boolean isRemote() {
         return false;
+    }
+
+    /** Deletes only when it owns the files; keeps no checksum or headers: the file is all there is. */
+    @Override
+    public Capabilities capabilities() {
+        return Capabilities.none().withDeletes(ownsFiles);
     }
 
     @Override
@@ -162,10 +171,12 @@ public final class LocalBackend extends ExecutorBackend {
         return listing(prefix, () -> new LocalListing(root, prefix, step -> runListingStep(prefix, step)));
     }
 
-    private URI upload(Path source, String key, BooleanSupplier cancelled) throws IOException {
-        requireSourceFile(source, key);
+    private URI upload(Path source, String key, UploadProgress progress, BooleanSupplier cancelled) throws IOException {
+        long size = requireSourceFile(source, key).size();
+        Progress.report(progress, 0, size);
         Path target = resolve(key, Operation.UPLOAD);
         if (Files.exists(target) && Files.isSameFile(source, target)) {
+            Progress.report(progress, size, size);
             return Urls.join(baseUrl, key); // already in place: the zero-copy path
         }
         if (Files.isDirectory(target)) {
@@ -174,7 +185,7 @@ public final class LocalBackend extends ExecutorBackend {
         }
         Path temp = createTemp(target, key);
         try {
-            copy(source, temp, cancelled);
+            copy(source, temp, progress, cancelled);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (NoSuchFileException e) {
             if (source.toString().equals(e.getFile())) {
@@ -228,7 +239,7 @@ public final class LocalBackend extends ExecutorBackend {
         }
     }
 
-    private static void copy(Path source, Path temp, BooleanSupplier cancelled) throws IOException {
+    private static void copy(Path source, Path temp, UploadProgress progress, BooleanSupplier cancelled) throws IOException {
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             long size = in.size();
@@ -242,6 +253,7 @@ public final class LocalBackend extends ExecutorBackend {
                     throw new IOException("source file shrank while it was being copied: " + source);
                 }
                 position += copied;
+                Progress.report(progress, position, size);
             }
             out.force(true);
         }

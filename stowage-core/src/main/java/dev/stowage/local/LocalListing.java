@@ -3,7 +3,7 @@ package dev.stowage.local;
 import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
 import dev.stowage.internal.FileErrors;
-import dev.stowage.internal.Futures;
+import dev.stowage.spi.BlockingCall;
 import dev.stowage.spi.ListingPublisher;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -48,7 +48,7 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
 
     private final Path root;
     private final String prefix;
-    private final Function<Futures.Call<ListingPublisher.Page<ObjectInfo>>, CompletableFuture<ListingPublisher.Page<ObjectInfo>>> run;
+    private final Function<BlockingCall<ListingPublisher.Page<ObjectInfo>>, CompletableFuture<ListingPublisher.Page<ObjectInfo>>> run;
     private final Deque<Folder> folders = new ArrayDeque<>();
     private boolean started;
 
@@ -56,7 +56,7 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
      * @param run runs a blocking step on the backend's I/O pool
      */
     LocalListing(Path root, String prefix,
-                 Function<Futures.Call<ListingPublisher.Page<ObjectInfo>>, CompletableFuture<ListingPublisher.Page<ObjectInfo>>> run) {
+                 Function<BlockingCall<ListingPublisher.Page<ObjectInfo>>, CompletableFuture<ListingPublisher.Page<ObjectInfo>>> run) {
         this.root = root;
         this.prefix = prefix;
         this.run = run;

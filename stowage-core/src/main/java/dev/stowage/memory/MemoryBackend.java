@@ -1,15 +1,18 @@
 package dev.stowage.memory;
 
+import dev.stowage.Capabilities;
 import dev.stowage.ErrorKind;
+import dev.stowage.MediaTypes;
 import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
-import dev.stowage.internal.ExecutorBackend;
 import dev.stowage.internal.IoExecutors;
+import dev.stowage.internal.Progress;
 import dev.stowage.spi.ListingPublisher;
+import dev.stowage.spi.AbstractStorageBackend;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,17 +42,19 @@ import java.util.concurrent.Flow;
  * byte[] content = memory.content("docs/a.txt").orElseThrow();
  * }</pre>
  *
- * <p>Each object keeps its bytes, its upload time, an MD5 ETag, its SHA-256 and its content type.
+ * <p>Each object keeps its bytes, its upload time, an MD5 ETag, its SHA-256, its content type (the
+ * one given, else guessed from the key), its cache control and its metadata.
  * Thread-safe: an upload reads its source file on a small I/O pool, then replaces the object in one
  * step.
  */
-public final class MemoryBackend extends ExecutorBackend {
+public final class MemoryBackend extends AbstractStorageBackend {
     private record Entry(byte[] data, ObjectInfo info) {
     }
 
     /** The largest array the JVM reliably allocates. */
     private static final long MAX_OBJECT_BYTES = Integer.MAX_VALUE - 8;
     private static final HexFormat HEX = HexFormat.of();
+    private static final Capabilities CAPABILITIES = new Capabilities(true, true, true, true, true, true, true);
     private static final int PAGE_KEYS = 1000;
 
     private final URI baseUrl;
@@ -77,10 +82,12 @@ public final class MemoryBackend extends ExecutorBackend {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
         return runUpload(source, key, stop -> {
-            if (requireSourceFile(source, key).size() > MAX_OBJECT_BYTES) {
+            long size = requireSourceFile(source, key).size();
+            if (size > MAX_OBJECT_BYTES) {
                 throw error(ErrorKind.UNSUPPORTED, "the file is larger than the " + MAX_OBJECT_BYTES
                         + " bytes one in-memory object can hold: " + source, Operation.UPLOAD, key, null);
             }
+            Progress.report(options.progress(), 0, size);
             byte[] data = Files.readAllBytes(source);
             String sha256 = HEX.formatHex(digest("SHA-256", data));
             if (options.sha256().isPresent() && !options.sha256().get().equals(sha256)) {
@@ -90,13 +97,15 @@ public final class MemoryBackend extends ExecutorBackend {
             }
             ObjectInfo info = new ObjectInfo(key, data.length, clock.instant(),
                     Optional.of('"' + HEX.formatHex(digest("MD5", data)) + '"'), Optional.of(sha256),
-                    options.contentType());
+                    Optional.of(options.contentType().orElseGet(() -> MediaTypes.guess(key))), options.cacheControl(),
+                    options.metadata());
             synchronized (objects) {
                 if (isClosed()) {
                     throw error(ErrorKind.CLOSED, "the backend was closed during the upload", Operation.UPLOAD, key, null);
                 }
                 objects.put(key, new Entry(data, info));
             }
+            Progress.report(options.progress(), data.length, data.length);
             return Urls.join(baseUrl, key);
         });
     }
@@ -119,6 +128,12 @@ public final class MemoryBackend extends ExecutorBackend {
     @Override
     public boolean isRemote() {
         return false;
+    }
+
+    /** Everything: it keeps each object's checksum, headers and metadata, as an object store does. */
+    @Override
+    public Capabilities capabilities() {
+        return CAPABILITIES;
     }
 
     @Override

@@ -98,24 +98,48 @@ class ListenerAndLoggingLayerTest {
     }
 
     @Test
-    void upload_delegateAlreadyDone_listenerReadsTheSizeOffTheCallersThread() {
-        List<String> threads = new CopyOnWriteArrayList<>();
-        StorageListener threadRecorder = new StorageListener() {
+    void upload_backendReportsNoProgress_sizeIsUnknownAndTheFileIsNotRead() throws Exception {
+        List<Long> sizes = new CopyOnWriteArrayList<>();
+        StorageListener sizeRecorder = new StorageListener() {
             @Override
             public void onSuccess(Operation op, String key, long bytes, Duration elapsed) {
-                threads.add(Thread.currentThread().getName() + " " + bytes);
+                sizes.add(bytes);
             }
         };
-        StorageBackend done = new ForwardingStorageBackend(memory) {
+        StorageBackend silent = new ForwardingStorageBackend(memory) {
             @Override
             public CompletableFuture<java.net.URI> uploadFile(Path source, String key, dev.stowage.UploadOptions options) {
                 return CompletableFuture.completedFuture(java.net.URI.create("memory:///" + key));
             }
         };
+        Files.delete(file); // the layer must not look at it
 
-        done.with(new ListenerLayer(threadRecorder)).uploadFile(file, "a.txt").join();
+        silent.with(new ListenerLayer(sizeRecorder)).uploadFile(file, "a.txt").join();
 
-        assertThat(threads).singleElement().asString().startsWith("stowage-listener-io-").endsWith(" 12");
+        assertThat(sizes).containsExactly(-1L);
+    }
+
+    @Test
+    void upload_progress_reachesTheCallerAndTheListener_andGivesTheSize() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        StorageListener listener = new StorageListener() {
+            @Override
+            public void onProgress(Operation op, String key, long done, long total) {
+                heard.add("listener " + op + " " + key + " " + done + "/" + total);
+            }
+
+            @Override
+            public void onSuccess(Operation op, String key, long bytes, Duration elapsed) {
+                heard.add("success " + bytes);
+            }
+        };
+        dev.stowage.UploadOptions options = dev.stowage.UploadOptions.builder()
+                .progress((done, total) -> heard.add("caller " + done + "/" + total)).build();
+
+        memory.with(new ListenerLayer(listener)).uploadFile(file, "a.txt", options).join();
+
+        assertThat(heard).containsExactly("caller 0/12", "listener UPLOAD a.txt 0/12",
+                "caller 12/12", "listener UPLOAD a.txt 12/12", "success 12");
     }
 
     @Test

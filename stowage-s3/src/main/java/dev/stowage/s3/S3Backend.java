@@ -1,5 +1,6 @@
 package dev.stowage.s3;
 
+import dev.stowage.Capabilities;
 import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.Keys;
@@ -10,10 +11,10 @@ import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
 import dev.stowage.internal.DeleteOneByOne;
-import dev.stowage.internal.ExecutorBackend;
 import dev.stowage.internal.Futures;
 import dev.stowage.internal.IoExecutors;
 import dev.stowage.layer.RetryPolicy;
+import dev.stowage.spi.AbstractStorageBackend;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -87,7 +88,7 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * unreachable or stalled server, {@code INTEGRITY} when the bytes that arrived are not those hashed.
  * The secret key never appears in a message, a log line or {@code toString()}.
  */
-public final class S3Backend extends ExecutorBackend {
+public final class S3Backend extends AbstractStorageBackend {
     /** The user metadata entry that holds the content's SHA-256 ({@code x-amz-meta-sha256}). */
     public static final String SHA256_METADATA = "sha256";
     /** How long {@link #close()} waits for multipart uploads in flight to be aborted. */
@@ -96,6 +97,7 @@ public final class S3Backend extends ExecutorBackend {
     public static final Duration MAX_PRESIGN_EXPIRY = Duration.ofDays(7);
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Backend.class);
+    private static final Capabilities CAPABILITIES = new Capabilities(true, true, true, false, true, true, true);
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final long MiB = 1 << 20;
 
@@ -347,6 +349,12 @@ public final class S3Backend extends ExecutorBackend {
         return true;
     }
 
+    /** Everything but checksums in listings: {@code ListObjectsV2} does not return user metadata. */
+    @Override
+    public Capabilities capabilities() {
+        return CAPABILITIES;
+    }
+
     @Override
     public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
         Objects.requireNonNull(key, "key");
@@ -385,9 +393,12 @@ public final class S3Backend extends ExecutorBackend {
     private ObjectInfo info(String key, HeadObjectResponse head) {
         Optional<String> sha256 = Optional.ofNullable(head.metadata().get(SHA256_METADATA))
                 .filter(v -> SHA256_HEX.matcher(v).matches());
+        Map<String, String> metadata = new TreeMap<>(head.metadata());
+        metadata.remove(SHA256_METADATA);
         return new ObjectInfo(key, head.contentLength() != null ? head.contentLength() : 0L,
                 head.lastModified() != null ? head.lastModified() : java.time.Instant.EPOCH,
-                Optional.ofNullable(head.eTag()), sha256, Optional.ofNullable(head.contentType()));
+                Optional.ofNullable(head.eTag()), sha256, Optional.ofNullable(head.contentType()),
+                Optional.ofNullable(head.cacheControl()), metadata);
     }
 
     /**

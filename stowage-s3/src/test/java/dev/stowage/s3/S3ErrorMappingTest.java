@@ -2,7 +2,6 @@ package dev.stowage.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;

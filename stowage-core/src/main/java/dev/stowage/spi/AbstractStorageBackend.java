@@ -1,4 +1,4 @@
-package dev.stowage.internal;
+package dev.stowage.spi;
 
 import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
@@ -7,7 +7,9 @@ import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
-import dev.stowage.spi.ListingPublisher;
+import dev.stowage.internal.DeleteOneByOne;
+import dev.stowage.internal.FileErrors;
+import dev.stowage.internal.Futures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -17,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collection;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -26,12 +29,27 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
- * Base of backends: each operation validates its key, then runs on a bounded executor if its I/O
- * blocks (the local disk, reading a source file) or starts at once if it does not (an async HTTP
- * client), and every failure is translated once into a {@link StorageException} carrying the
- * operation, key and backend. Internal.
+ * A base for backends, public for those of other modules: it does what every backend owes the
+ * {@link StorageBackend} contract, so an implementation writes only its I/O. Each operation checks
+ * that the backend is open and that its key follows the {@link Keys} rules, then runs on a bounded
+ * executor if its I/O blocks ({@link #run}: the local disk, reading a source file) or starts at once
+ * if it does not ({@link #start}: an async HTTP client); every failure is translated once, by
+ * {@link #translate}, into a {@link StorageException} carrying the operation, key and backend.
+ * Listings ({@link #listing}) and batch deletes ({@link #deleteFiles}) get the same checks.
+ *
+ * <pre>{@code
+ * public final class MyBackend extends AbstractStorageBackend {
+ *     public CompletableFuture<Void> deleteFile(String key) {
+ *         Objects.requireNonNull(key, "key");
+ *         return run(Operation.DELETE, key, stop -> { client.delete(key); return null; });
+ *     }
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe, as long as the subclass is.
  */
-public abstract class ExecutorBackend implements StorageBackend {
+public abstract class AbstractStorageBackend implements StorageBackend {
     private final String label;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
@@ -42,7 +60,7 @@ public abstract class ExecutorBackend implements StorageBackend {
      * @param executor      where blocking work runs
      * @param ownedExecutor the executor to shut down on {@link #close()}, or {@code null} if the caller owns it
      */
-    protected ExecutorBackend(String label, Executor executor, ExecutorService ownedExecutor) {
+    protected AbstractStorageBackend(String label, Executor executor, ExecutorService ownedExecutor) {
         this.label = label;
         this.executor = executor;
         this.ownedExecutor = ownedExecutor;
@@ -57,7 +75,7 @@ public abstract class ExecutorBackend implements StorageBackend {
      * Validates the key, then runs the blocking call on the executor. A key that breaks the rules
      * fails the future with {@code INVALID_KEY} before anything runs.
      */
-    protected final <T> CompletableFuture<T> run(Operation op, String key, Futures.Call<T> call) {
+    protected final <T> CompletableFuture<T> run(Operation op, String key, BlockingCall<T> call) {
         CompletableFuture<T> refused = refuse(op, key);
         if (refused != null) {
             return refused;
@@ -70,7 +88,7 @@ public abstract class ExecutorBackend implements StorageBackend {
      * missing source ({@code NOT_FOUND}) only if it is the source; a path of the target that
      * vanishes (a folder pruned by a concurrent delete) is a retryable {@code CONFLICT}.
      */
-    protected final <T> CompletableFuture<T> runUpload(Path source, String key, Futures.Call<T> call) {
+    protected final <T> CompletableFuture<T> runUpload(Path source, String key, BlockingCall<T> call) {
         CompletableFuture<T> refused = refuse(Operation.UPLOAD, key);
         if (refused != null) {
             return refused;
@@ -110,7 +128,7 @@ public abstract class ExecutorBackend implements StorageBackend {
      * {@code LIST} and the prefix as the key.
      */
     protected final Flow.Publisher<ObjectInfo> listing(String prefix, Callable<ListingPublisher.PageSource<ObjectInfo>> open) {
-        java.util.Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(prefix, "prefix");
         return new ListingPublisher<>(executor, () -> {
             if (closed) {
                 throw error(ErrorKind.CLOSED, "the backend is closed", Operation.LIST, prefix, null);
@@ -123,7 +141,7 @@ public abstract class ExecutorBackend implements StorageBackend {
     }
 
     /** Runs a blocking step of a listing on the executor, translated as {@link #listing} does. */
-    protected final <T> CompletableFuture<T> runListingStep(String prefix, Futures.Call<T> call) {
+    protected final <T> CompletableFuture<T> runListingStep(String prefix, BlockingCall<T> call) {
         if (closed) {
             return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", Operation.LIST, prefix, null));
         }
