@@ -2,7 +2,6 @@ package dev.stowage.local;
 
 import dev.stowage.Capabilities;
 import dev.stowage.ErrorKind;
-import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
@@ -123,8 +122,7 @@ public final class LocalBackend extends AbstractStorageBackend {
 
     @Override
     public URI getUrl(String key) {
-        Objects.requireNonNull(key, "key");
-        return Urls.join(baseUrl, Keys.check(key, Operation.URL, label()));
+        return urlOf(baseUrl, key);
     }
 
     @Override

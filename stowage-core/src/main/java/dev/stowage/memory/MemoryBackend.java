@@ -9,6 +9,7 @@ import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
+import dev.stowage.internal.Digests;
 import dev.stowage.internal.IoExecutors;
 import dev.stowage.internal.Progress;
 import dev.stowage.spi.ListingPublisher;
@@ -16,11 +17,8 @@ import dev.stowage.spi.AbstractStorageBackend;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +51,6 @@ public final class MemoryBackend extends AbstractStorageBackend {
 
     /** The largest array the JVM reliably allocates. */
     private static final long MAX_OBJECT_BYTES = Integer.MAX_VALUE - 8;
-    private static final HexFormat HEX = HexFormat.of();
     private static final Capabilities CAPABILITIES = new Capabilities(true, true, true, true, true, true, true);
     private static final int PAGE_KEYS = 1000;
 
@@ -89,19 +86,15 @@ public final class MemoryBackend extends AbstractStorageBackend {
             }
             Progress.report(options.progress(), 0, size);
             byte[] data = Files.readAllBytes(source);
-            String sha256 = HEX.formatHex(digest("SHA-256", data));
-            if (options.sha256().isPresent() && !options.sha256().get().equals(sha256)) {
-                throw error(ErrorKind.INTEGRITY, "the file's SHA-256 is " + sha256 + ", not the "
-                        + options.sha256().get() + " the caller gave: it changed or the checksum is wrong",
-                        Operation.UPLOAD, key, null).toBuilder().retryable(false).build();
-            }
+            String sha256 = Digests.hex(Digests.sha256().digest(data));
+            requireCallersSha256(options, sha256, key);
             ObjectInfo info = new ObjectInfo(key, data.length, clock.instant(),
-                    Optional.of('"' + HEX.formatHex(digest("MD5", data)) + '"'), Optional.of(sha256),
+                    Optional.of('"' + Digests.hex(Digests.md5().digest(data)) + '"'), Optional.of(sha256),
                     Optional.of(options.contentType().orElseGet(() -> MediaTypes.guess(key))), options.cacheControl(),
                     options.metadata());
             synchronized (objects) {
                 if (isClosed()) {
-                    throw error(ErrorKind.CLOSED, "the backend was closed during the upload", Operation.UPLOAD, key, null);
+                    throw closedDuringUpload(key);
                 }
                 objects.put(key, new Entry(data, info));
             }
@@ -121,8 +114,7 @@ public final class MemoryBackend extends AbstractStorageBackend {
 
     @Override
     public URI getUrl(String key) {
-        Objects.requireNonNull(key, "key");
-        return Urls.join(baseUrl, Keys.check(key, Operation.URL, label()));
+        return urlOf(baseUrl, key);
     }
 
     @Override
@@ -181,14 +173,6 @@ public final class MemoryBackend extends AbstractStorageBackend {
     /** The keys stored now, in order. Does no I/O. */
     public List<String> keys() {
         return List.copyOf(objects.keySet());
-    }
-
-    private static byte[] digest(String algorithm, byte[] data) {
-        try {
-            return MessageDigest.getInstance(algorithm).digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " is required of every Java platform", e);
-        }
     }
 
     /**

@@ -7,11 +7,14 @@ import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
+import dev.stowage.Urls;
 import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.internal.FileErrors;
 import dev.stowage.internal.Futures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -250,6 +253,35 @@ public abstract class AbstractStorageBackend implements StorageBackend {
     /** The error for an upload whose source file does not exist. */
     protected final StorageException sourceMissing(Path source, String key, Throwable cause) {
         return error(ErrorKind.NOT_FOUND, "source file does not exist: " + source, Operation.UPLOAD, key, cause);
+    }
+
+    /**
+     * Fails with a not retryable {@code INTEGRITY} error if the caller gave a SHA-256 in the options
+     * and the file's is another: the file changed, or the checksum is wrong, and another attempt
+     * would read the same file.
+     */
+    protected final void requireCallersSha256(UploadOptions options, String actualSha256, String key) {
+        if (options.sha256().isPresent() && !options.sha256().get().equals(actualSha256)) {
+            throw error(ErrorKind.INTEGRITY, "the file's SHA-256 is " + actualSha256 + ", not the "
+                    + options.sha256().get() + " the caller gave: it changed or the checksum is wrong",
+                    Operation.UPLOAD, key, null).toBuilder().retryable(false).build();
+        }
+    }
+
+    /**
+     * The URL of a key under a base URL, for {@code getUrl}: the key checked, each segment
+     * percent-encoded ({@link Urls#join}).
+     *
+     * @throws StorageException of kind {@code INVALID_KEY} at once if the key breaks a rule
+     */
+    protected final URI urlOf(URI base, String key) {
+        Objects.requireNonNull(key, "key");
+        return Urls.join(base, Keys.check(key, Operation.URL, label));
+    }
+
+    /** The error of an upload that the backend's {@link #close()} interrupted. */
+    protected final StorageException closedDuringUpload(String key) {
+        return error(ErrorKind.CLOSED, "the backend was closed during the upload", Operation.UPLOAD, key, null);
     }
 
     /**
