@@ -19,8 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -51,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code deleteFiles} deletes again only the keys that failed with a retryable error.
  *       Listings pass through as they are: a stream cannot be replayed from the start without
  *       repeating items.</li>
- *   <li>Waiting never blocks a thread: the next attempt is started by a timer thread named
- *       {@code stowage-retry}.</li>
+ *   <li>Waiting never blocks a thread: the next attempt is started by a timer thread, the
+ *       wrapped backend's own ({@code stowage-retry}, started at its first retry and stopped by
+ *       its {@code close()}) or one the caller gives.</li>
  *   <li>Give it a {@link LoggingListener} to log each retry.</li>
  * </ul>
  */
@@ -63,40 +66,53 @@ public final class RetryLayer implements Layer {
         void schedule(Runnable task, Duration delay);
     }
 
-    /**
-     * One daemon thread for all retry layers: it waits out the delays and starts the next attempts,
-     * which return futures at once by the backend contract. Kept apart from the JDK's shared delay
-     * thread, so a slow backend cannot hold up every timer in the process.
-     */
-    private static final ScheduledExecutorService TIMER_THREAD = timerThread();
-    private static final Scheduler TIMER = (task, delay) -> TIMER_THREAD.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     private static final Logger LOG = LoggerFactory.getLogger(RetryLayer.class);
 
     private final RetryPolicy policy;
     private final StorageListener listener;
-    private final Scheduler scheduler;
+    /** The caller's timer, or null: then each wrapped backend has its own. */
+    private final ScheduledExecutorService timer;
+    /** A scheduler of the tests', or null. */
+    private final Scheduler testScheduler;
     private final DoubleSupplier random;
 
     public RetryLayer(RetryPolicy policy) {
         this(policy, StorageListener.NONE);
     }
 
-    /** A retry layer that tells the listener of each retry ({@link StorageListener#onRetry}). */
+    /**
+     * A retry layer that tells the listener of each retry ({@link StorageListener#onRetry}). Each
+     * backend it wraps waits out its delays on a daemon thread of its own named
+     * {@code stowage-retry}, started at the first retry and stopped by the backend's {@code close()}.
+     */
     public RetryLayer(RetryPolicy policy, StorageListener listener) {
-        this(policy, listener, TIMER, () -> ThreadLocalRandom.current().nextDouble());
+        this(policy, listener, null, null, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /**
+     * A retry layer that waits out its delays on the caller's timer, which the caller shuts down
+     * after closing the backends. The timer's tasks only start the next attempts, which return at
+     * once: one thread serves any number of backends.
+     */
+    public RetryLayer(RetryPolicy policy, StorageListener listener, ScheduledExecutorService timer) {
+        this(policy, listener, Objects.requireNonNull(timer, "timer"), null, () -> ThreadLocalRandom.current().nextDouble());
     }
 
     RetryLayer(RetryPolicy policy, StorageListener listener, Scheduler scheduler, DoubleSupplier random) {
+        this(policy, listener, null, Objects.requireNonNull(scheduler, "scheduler"), random);
+    }
+
+    private RetryLayer(RetryPolicy policy, StorageListener listener, ScheduledExecutorService timer, Scheduler scheduler,
+                       DoubleSupplier random) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.timer = timer;
+        this.testScheduler = scheduler;
         this.random = Objects.requireNonNull(random, "random");
     }
 
-    private static ScheduledExecutorService timerThread() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("stowage-retry"));
-        timer.setRemoveOnCancelPolicy(true);
-        return timer;
+    private static Scheduler on(ScheduledExecutorService timer) {
+        return (task, delay) -> timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -105,8 +121,66 @@ public final class RetryLayer implements Layer {
     }
 
     private final class Retrying extends ForwardingStorageBackend {
+        /** This backend's own timer thread, made at the first retry; null until then and with a caller's timer. */
+        private ScheduledThreadPoolExecutor ownTimer;
+        private boolean closed;
+        /** Attempts waiting on this backend's own timer. */
+        private final Set<Runnable> due = ConcurrentHashMap.newKeySet();
+        /** Waits on the timer {@link #scheduler()} picks when a retry is due, so that none is made before. */
+        private final Scheduler waiting = (task, delay) -> scheduler().schedule(task, delay);
+
         Retrying(StorageBackend delegate) {
             super(delegate);
+        }
+
+        /** Where the next attempts wait. */
+        private Scheduler scheduler() {
+            if (testScheduler != null) {
+                return testScheduler;
+            }
+            if (timer != null) {
+                return on(timer);
+            }
+            synchronized (this) {
+                if (ownTimer == null && !closed) {
+                    ownTimer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("stowage-retry"));
+                    ownTimer.setRemoveOnCancelPolicy(true);
+                }
+                // Once closed, the next attempt starts at once, meets the closed backend and fails CLOSED.
+                return ownTimer != null && !closed ? this::waitOnOwnTimer : (task, delay) -> task.run();
+            }
+        }
+
+        /** Schedules an attempt on this backend's timer, noted until it runs, so that close() can start it. */
+        private void waitOnOwnTimer(Runnable task, Duration delay) {
+            Runnable once = new Runnable() {
+                @Override
+                public void run() {
+                    if (due.remove(this)) {
+                        task.run();
+                    }
+                }
+            };
+            due.add(once);
+            on(ownTimer).schedule(once, delay);
+        }
+
+        /**
+         * Closes the wrapped backend, then stops this backend's timer: the attempts still waiting
+         * start at once and fail {@code CLOSED}, so every future completes.
+         */
+        @Override
+        public void close() {
+            super.close();
+            ScheduledThreadPoolExecutor stopping;
+            synchronized (this) {
+                closed = true;
+                stopping = ownTimer;
+            }
+            if (stopping != null) {
+                stopping.shutdownNow();
+                List.copyOf(due).forEach(Runnable::run);
+            }
         }
 
         @Override
@@ -114,19 +188,19 @@ public final class RetryLayer implements Layer {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(options, "options");
-            return new Attempts<>(Operation.UPLOAD, key, () -> delegate().uploadFile(source, key, options)).start();
+            return new Attempts<>(waiting, Operation.UPLOAD, key, () -> delegate().uploadFile(source, key, options)).start();
         }
 
         @Override
         public CompletableFuture<Void> deleteFile(String key) {
             Objects.requireNonNull(key, "key");
-            return new Attempts<>(Operation.DELETE, key, () -> delegate().deleteFile(key)).start();
+            return new Attempts<>(waiting, Operation.DELETE, key, () -> delegate().deleteFile(key)).start();
         }
 
         @Override
         public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
             Objects.requireNonNull(key, "key");
-            return new Attempts<>(Operation.STAT, key, () -> delegate().stat(key)).start();
+            return new Attempts<>(waiting, Operation.STAT, key, () -> delegate().stat(key)).start();
         }
 
         /**
@@ -135,7 +209,7 @@ public final class RetryLayer implements Layer {
          */
         @Override
         public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
-            return new DeleteAttempts(delegate(), DeleteOneByOne.distinct(keys)).start();
+            return new DeleteAttempts(waiting, delegate(), DeleteOneByOne.distinct(keys)).start();
         }
 
         @Override
@@ -152,7 +226,10 @@ public final class RetryLayer implements Layer {
         private final CompletableFuture<DeleteResult> result = new CompletableFuture<>();
         private final AtomicReference<CompletableFuture<DeleteResult>> inFlight = new AtomicReference<>();
 
-        DeleteAttempts(StorageBackend backend, List<String> keys) {
+        private final Scheduler scheduler;
+
+        DeleteAttempts(Scheduler scheduler, StorageBackend backend, List<String> keys) {
+            this.scheduler = scheduler;
             this.backend = backend;
             this.keys = keys;
         }
@@ -257,7 +334,10 @@ public final class RetryLayer implements Layer {
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private final AtomicReference<CompletableFuture<T>> inFlight = new AtomicReference<>();
 
-        Attempts(Operation op, String key, Supplier<CompletableFuture<T>> call) {
+        private final Scheduler scheduler;
+
+        Attempts(Scheduler scheduler, Operation op, String key, Supplier<CompletableFuture<T>> call) {
+            this.scheduler = scheduler;
             this.op = op;
             this.key = key;
             this.call = call;

@@ -182,8 +182,9 @@ public final class MemoryBackend extends AbstractStorageBackend {
     @Override
     public void close() {
         synchronized (objects) {
-            super.close();
+            stopTakingWork();
         }
+        awaitIdle();
     }
 
     @Override

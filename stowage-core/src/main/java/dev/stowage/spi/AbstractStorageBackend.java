@@ -15,6 +15,7 @@ import dev.stowage.internal.Futures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -22,12 +23,18 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
@@ -56,7 +63,19 @@ public abstract class AbstractStorageBackend implements StorageBackend {
     private final String label;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
+    /** Blocking calls handed to the executor and not finished, each with its operation and key. */
+    private final Map<CompletableFuture<?>, Pending> pending = new ConcurrentHashMap<>();
     private volatile boolean closed;
+
+    /** Calls running on the executor now; close() waits for them to stop. */
+    private int running;
+    private final Object idle = new Object();
+
+    private record Pending(Operation op, String key) {
+    }
+
+    /** How long {@link #close()} waits for the calls running to stop. */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     /**
      * @param label         the backend's short name in error messages
@@ -64,9 +83,39 @@ public abstract class AbstractStorageBackend implements StorageBackend {
      * @param ownedExecutor the executor to shut down on {@link #close()}, or {@code null} if the caller owns it
      */
     protected AbstractStorageBackend(String label, Executor executor, ExecutorService ownedExecutor) {
-        this.label = label;
-        this.executor = executor;
+        this.label = Objects.requireNonNull(label, "label");
+        this.executor = requireRunsEveryTask(Objects.requireNonNull(executor, "executor"));
         this.ownedExecutor = ownedExecutor;
+    }
+
+    /**
+     * Refuses an executor that drops work silently: a dropped task would leave its future pending
+     * forever. One that refuses work by throwing is fine: the operation fails {@code UNAVAILABLE}.
+     */
+    private static Executor requireRunsEveryTask(Executor executor) {
+        if (executor instanceof ThreadPoolExecutor) {
+            RejectedExecutionHandler handler = ((ThreadPoolExecutor) executor).getRejectedExecutionHandler();
+            if (handler instanceof ThreadPoolExecutor.DiscardPolicy || handler instanceof ThreadPoolExecutor.DiscardOldestPolicy) {
+                throw StorageException.invalidConfig("the executor discards tasks it cannot take ("
+                        + handler.getClass().getSimpleName() + "), which would leave operations unfinished: "
+                        + "use AbortPolicy or CallerRunsPolicy");
+            }
+        }
+        return executor;
+    }
+
+    /** Runs a blocking call on the executor, known as pending until it ends, so that {@link #close()} can end it. */
+    private <T> CompletableFuture<T> submit(Operation op, String key, BlockingCall<T> call,
+                                            Function<Throwable, StorageException> translate) {
+        CompletableFuture<T> result = Futures.supply(this::execute, call, translate);
+        if (!result.isDone()) {
+            pending.put(result, new Pending(op, key));
+            result.whenComplete((value, error) -> pending.remove(result));
+            if (closed) {
+                failPending(); // closed while this was being handed over
+            }
+        }
+        return result;
     }
 
     /** The backend's short name, as it appears in error messages. */
@@ -83,7 +132,7 @@ public abstract class AbstractStorageBackend implements StorageBackend {
         if (refused != null) {
             return refused;
         }
-        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException ? rejected(op, key, e) : translate(e, op, key));
+        return submit(op, key, call, e -> e instanceof RejectedExecutionException ? rejected(op, key, e) : translate(e, op, key));
     }
 
     /**
@@ -96,7 +145,7 @@ public abstract class AbstractStorageBackend implements StorageBackend {
         if (refused != null) {
             return refused;
         }
-        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException
+        return submit(Operation.UPLOAD, key, call, e -> e instanceof RejectedExecutionException
                 ? rejected(Operation.UPLOAD, key, e)
                 : isMissing(e, source) ? sourceMissing(source, key, e) : translate(e, Operation.UPLOAD, key));
     }
@@ -148,7 +197,7 @@ public abstract class AbstractStorageBackend implements StorageBackend {
         if (closed) {
             return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", Operation.LIST, prefix, null));
         }
-        return Futures.supply(executor, call, e -> e instanceof RejectedExecutionException
+        return submit(Operation.LIST, prefix, call, e -> e instanceof RejectedExecutionException
                 ? rejected(Operation.LIST, prefix, e) : translate(e, Operation.LIST, prefix));
     }
 
@@ -327,11 +376,66 @@ public abstract class AbstractStorageBackend implements StorageBackend {
         return closed;
     }
 
+    /** Runs a task on the executor, counted while it runs. */
+    private void execute(Runnable task) {
+        executor.execute(() -> {
+            synchronized (idle) {
+                running++;
+            }
+            try {
+                task.run();
+            } finally {
+                synchronized (idle) {
+                    if (--running == 0) {
+                        idle.notifyAll();
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Stops taking work, then waits up to {@link #CLOSE_WAIT} for the blocking calls running to stop:
+     * operations started afterwards fail {@code CLOSED}, and so do those not finished yet (a call
+     * still queued never runs, one running stops at its next check). Shuts down the executor if the
+     * backend made it. Subclasses that hold more (connections) release it after calling this.
+     */
     @Override
     public void close() {
+        stopTakingWork();
+        awaitIdle();
+    }
+
+    /** The first half of {@link #close()}: refuse new work and fail what is unfinished, without waiting. */
+    protected final void stopTakingWork() {
         closed = true;
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
         }
+        failPending();
+    }
+
+    /** The second half of {@link #close()}: wait, {@link #CLOSE_WAIT} at most, until no call runs. */
+    protected final void awaitIdle() {
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        synchronized (idle) {
+            try {
+                for (long left = CLOSE_WAIT.toNanos(); running > 0 && left > 0; left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Fails every blocking call not yet finished with {@code CLOSED}: one still queued never runs,
+     * one running stops at its next check of {@code stop}. An operation ended so may or may not have
+     * taken effect (a local file moved into place just before), as with any interrupted call.
+     */
+    private void failPending() {
+        pending.forEach((future, what) -> future.completeExceptionally(
+                error(ErrorKind.CLOSED, "the backend was closed before the operation finished", what.op(), what.key(), null)));
     }
 }

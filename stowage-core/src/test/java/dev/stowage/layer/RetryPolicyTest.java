@@ -32,4 +32,15 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> new RetryPolicy(2, Duration.ZERO, Duration.ZERO, 1.5)).hasMessageContaining("jitter");
         assertThatThrownBy(() -> new RetryPolicy(2, Duration.ofMillis(-1), Duration.ZERO, 0)).hasMessageContaining("initialDelay");
     }
+
+    @Test
+    void defaults_areFourAttempts200msDoublingTo10sHalfRandom() {
+        RetryPolicy p = RetryPolicy.defaults();
+
+        assertThat(p).isEqualTo(new RetryPolicy(4, Duration.ofMillis(200), Duration.ofSeconds(10), 0.5));
+        assertThat(p.delayAfter(1, 0.0)).isEqualTo(Duration.ofMillis(200));
+        assertThat(p.delayAfter(3, 0.0)).isEqualTo(Duration.ofMillis(800));
+        assertThat(p.delayAfter(3, 0.999)).isGreaterThan(Duration.ofMillis(400));
+        assertThat(RetryPolicy.none().maxAttempts()).isEqualTo(1);
+    }
 }

@@ -1,18 +1,23 @@
 package dev.stowage.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stowage.ErrorKind;
 import dev.stowage.Failures;
 import dev.stowage.StorageBackend;
+import dev.stowage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,5 +103,33 @@ class LocalBackendThreadingTest {
         }
         assertThat(dir.resolve("alias")).isSymbolicLink();
         assertThat(real.resolve("x.txt")).doesNotExist();
+    }
+
+    @Test
+    void executorThatDiscardsTasks_isRefusedAtBuild() {
+        ThreadPoolExecutor discarding = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+                new ThreadPoolExecutor.DiscardPolicy());
+        try {
+            assertThatThrownBy(() -> LocalBackend.builder().basePath(dir).baseUrl("http://h/").executor(discarding).build())
+                    .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG))
+                    .hasMessageContaining("discards tasks").hasMessageContaining("DiscardPolicy");
+        } finally {
+            discarding.shutdown();
+        }
+    }
+
+    @Test
+    void close_failsWorkTheExecutorNeverRan_soNoFutureStaysPending() throws IOException {
+        Path source = Files.writeString(elsewhere.resolve("src.txt"), "content");
+        StorageBackend backend = LocalBackend.builder().basePath(dir).baseUrl("http://h/").executor(queue).build();
+        CompletableFuture<?> upload = backend.uploadFile(source, "a.txt");
+        CompletableFuture<?> stat = backend.stat("a.txt");
+
+        backend.close();
+
+        assertThat(Failures.storage(upload).kind()).isEqualTo(ErrorKind.CLOSED);
+        assertThat(Failures.storage(stat).kind()).isEqualTo(ErrorKind.CLOSED);
+        queued.forEach(Runnable::run); // if the executor runs them after all, they do nothing
+        assertThat(dir.resolve("a.txt")).doesNotExist();
     }
 }
