@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
 
@@ -58,8 +59,8 @@ public final class MemoryBackend extends AbstractStorageBackend {
     private final Clock clock;
     private final ConcurrentNavigableMap<String, Entry> objects = new ConcurrentSkipListMap<>(Keys.ORDER);
 
-    private MemoryBackend(String name, URI baseUrl, Clock clock, ExecutorService pool) {
-        super("memory:" + name, pool, pool);
+    private MemoryBackend(String name, URI baseUrl, Clock clock, Executor executor, ExecutorService owned) {
+        super("memory:" + name, executor, owned);
         this.baseUrl = baseUrl;
         this.clock = clock;
     }
@@ -192,12 +193,18 @@ public final class MemoryBackend extends AbstractStorageBackend {
         return "MemoryBackend[" + label() + ", baseUrl=" + baseUrl + ", objects=" + objects.size() + "]";
     }
 
-    /** Builds a {@link MemoryBackend}; not thread-safe. */
+    /**
+     * Builds a {@link MemoryBackend}; not thread-safe. What it builds has no layer: add a
+     * {@link dev.stowage.layer.RetryLayer} or a {@link dev.stowage.layer.LoggingLayer} with
+     * {@link dev.stowage.StorageBackend#with} (a backend opened from a {@code memory:} URI has the
+     * retry layer already).
+     */
     public static final class Builder {
         private String name = "default";
         private String baseUrl = "memory:///";
         private Clock clock = Clock.systemUTC();
         private int ioThreads = 2;
+        private Executor executor;
 
         private Builder() {
         }
@@ -220,7 +227,13 @@ public final class MemoryBackend extends AbstractStorageBackend {
             return this;
         }
 
-        /** Threads that read source files. */
+        /** Reads source files on this executor, which the caller keeps and shuts down, instead of the backend's own pool. */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Threads of the backend's own pool, which read source files. */
         public Builder ioThreads(int ioThreads) {
             if (ioThreads < 1) {
                 throw new IllegalArgumentException("ioThreads must be >= 1: " + ioThreads);
@@ -232,7 +245,11 @@ public final class MemoryBackend extends AbstractStorageBackend {
         /** @throws StorageException of kind {@code INVALID_CONFIG} if the base URL is wrong */
         public MemoryBackend build() {
             URI url = Urls.baseUrl(baseUrl, "base_url");
-            return new MemoryBackend(name, url, clock, IoExecutors.newPool("stowage-memory-io", ioThreads));
+            if (executor != null) {
+                return new MemoryBackend(name, url, clock, executor, null);
+            }
+            ExecutorService pool = IoExecutors.newPool("stowage-memory-io", ioThreads);
+            return new MemoryBackend(name, url, clock, pool, pool);
         }
     }
 }
