@@ -15,20 +15,21 @@ import dev.stowage.spi.AbstractStorageBackend;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -51,33 +52,54 @@ import java.util.function.BooleanSupplier;
  *   <li>Uploading the file that already is at {@code base_path/key} returns its URL without copying.
  *       A file from elsewhere is copied to a temporary file in the target folder, flushed to disk,
  *       then moved into place atomically, so a reader sees the old file or the new one, never part
- *       of one. Temporary files start with {@value #TEMP_PREFIX}.</li>
+ *       of one. Temporary files and folders start with {@value #TEMP_PREFIX}.</li>
  *   <li>By default the files belong to whoever put them there (the scanner), and delete is a no-op.
  *       Built with {@link Builder#ownsFiles(boolean) ownsFiles(true)}, delete removes the file and
  *       then any folders it leaves empty.</li>
  *   <li>A listing yields the regular files under {@code base_path}. It follows no symbolic link and
  *       leaves out temporary files and names that are not valid keys.</li>
  *   <li>A key never resolves outside {@code base_path}: a key that would reach outside through a
- *       symbolic link fails with {@link ErrorKind#ACCESS_DENIED}.</li>
+ *       symbolic link fails with {@link ErrorKind#ACCESS_DENIED}. A link that stays inside is
+ *       followed: on the way, to the folder it leads to (delete then keeps the link and prunes no
+ *       folder above it); as the key's last name, stat describes what it leads to, while upload
+ *       replaces the link itself and delete removes the link itself.</li>
+ *   <li>Links are followed only by finding where they lead, checking it, and walking there from
+ *       {@code base_path}'s folder, one folder at a time, each opened from the one before without
+ *       following a link; the write, rename or delete is then done through the key's opened folder,
+ *       and a missing folder is made in {@code base_path}'s own folder and renamed into place through
+ *       it. So a folder swapped for a link while an operation runs cannot send it outside: an
+ *       upload walks again before its final rename and fails ({@code ACCESS_DENIED} if the key now
+ *       leads outside, else a retryable {@code CONFLICT}); a delete removes the file from the folder
+ *       it opened, wherever that folder was moved. This needs {@link java.nio.file.SecureDirectoryStream}
+ *       (Linux and other systems with {@code openat}); elsewhere the same checks run by path, and a
+ *       swap between a check and the write is not seen. Where a mount point lies between
+ *       {@code base_path} and the key's folder, missing folders are made by the path of that folder
+ *       and then checked through it.</li>
+ *   <li>If the folder {@code base_path} is deleted, or replaced by a link or a file, after the
+ *       backend was built, every operation fails {@link ErrorKind#UNAVAILABLE}, not retryable,
+ *       saying that {@code base_path} is gone.</li>
  * </ul>
  *
  * <p>Thread-safe. Blocking file work runs on a bounded pool of daemon threads named
  * {@code stowage-local-io-N}, or on an executor given to the builder.
  */
 public final class LocalBackend extends AbstractStorageBackend {
-    /** The name prefix of the temporary files of uploads in progress; scanners skip them. */
+    /** The name prefix of the temporary files and folders of uploads in progress; scanners skip them. */
     public static final String TEMP_PREFIX = ".stowage-";
 
     private static final long COPY_CHUNK_BYTES = 8L << 20;
+    /** The walks an upload may make beyond one per folder of its key, while other calls make or prune its folders. */
     private static final int CREATE_ATTEMPTS = 3;
 
     private final Path root;
+    private final FolderWalk walk;
     private final URI baseUrl;
     private final boolean ownsFiles;
 
     private LocalBackend(Path root, URI baseUrl, boolean ownsFiles, Executor executor, ExecutorService owned) {
         super("local:" + root, executor, owned);
         this.root = root;
+        this.walk = new FolderWalk(root);
         this.baseUrl = baseUrl;
         this.ownsFiles = ownsFiles;
     }
@@ -139,22 +161,7 @@ public final class LocalBackend extends AbstractStorageBackend {
     @Override
     public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
         Objects.requireNonNull(key, "key");
-        return run(Operation.STAT, key, stop -> {
-            Path target = resolve(key, Operation.STAT);
-            BasicFileAttributes attrs;
-            try {
-                attrs = Files.readAttributes(target, BasicFileAttributes.class);
-            } catch (FileSystemException e) {
-                if (FileErrors.isMissing(e)) {
-                    return Optional.empty();
-                }
-                throw e;
-            }
-            if (!attrs.isRegularFile()) {
-                return Optional.empty();
-            }
-            return Optional.of(ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
-        });
+        return run(Operation.STAT, key, stop -> lookUp(key));
     }
 
     /**
@@ -166,80 +173,200 @@ public final class LocalBackend extends AbstractStorageBackend {
      */
     @Override
     public Flow.Publisher<ObjectInfo> list(String prefix) {
-        return listing(prefix, () -> new LocalListing(root, prefix, step -> runListingStep(prefix, step)));
+        return listing(prefix, () -> new LocalListing(walk, prefix, step -> runListingStep(prefix, step)));
     }
 
     private URI upload(Path source, String key, UploadProgress progress, BooleanSupplier cancelled) throws IOException {
-        long size = requireSourceFile(source, key).size();
+        BasicFileAttributes sourceAttrs = requireSourceFile(source, key);
+        long size = sourceAttrs.size();
         Progress.report(progress, 0, size);
-        Path target = resolve(key, Operation.UPLOAD);
-        if (Files.exists(target) && Files.isSameFile(source, target)) {
-            Progress.report(progress, size, size);
-            return Urls.join(baseUrl, key); // already in place: the zero-copy path
+        List<String> names = names(key, Operation.UPLOAD);
+        for (int attempt = 1; ; attempt++) {
+            try (FolderWalk.Place place = walk.locate(names)) {
+                if (isInPlace(place, source, sourceAttrs, key)) {
+                    Progress.report(progress, size, size);
+                    return Urls.join(baseUrl, key); // already in place: the zero-copy path
+                }
+                Temp temp;
+                try {
+                    temp = stage(place);
+                } catch (FileSystemException e) {
+                    if (!changedMeanwhile(e) || attempt >= names.size() + CREATE_ATTEMPTS) {
+                        throw e;
+                    }
+                    continue; // another call made or pruned a folder of the key since the walk: walk again
+                }
+                try (temp) {
+                    copy(source, temp.channel, progress, cancelled);
+                    moveIntoPlace(temp, names, key);
+                }
+                return Urls.join(baseUrl, key);
+            }
         }
-        if (Files.isDirectory(target)) {
+    }
+
+    /**
+     * Whether the source already is the file at the key. Fails if a folder stands there, or if the
+     * key's last name is a link that leads outside {@code base_path}; any other link is replaced
+     * by the upload, not written through.
+     */
+    private boolean isInPlace(FolderWalk.Place place, Path source, BasicFileAttributes sourceAttrs, String key) throws IOException {
+        if (!place.isComplete()) {
+            return false;
+        }
+        Path target = place.folder().path().resolve(place.name());
+        BasicFileAttributes attrs = place.folder().attributes(place.name());
+        if (attrs != null && attrs.isSymbolicLink()) {
+            Path real = walk.linkTarget(place.folder(), place.name());
+            attrs = real == null ? null : readAttributesIfExists(real);
+        }
+        if (attrs == null) {
+            return false;
+        }
+        if (attrs.isDirectory()) {
             throw error(ErrorKind.CONFLICT, "a folder already exists where the file should go: " + target,
                     Operation.UPLOAD, key, null);
         }
-        Path temp = createTemp(target, key);
+        Object sourceKey = sourceAttrs.fileKey();
+        return sourceKey != null && attrs.fileKey() != null ? sourceKey.equals(attrs.fileKey()) : Files.isSameFile(source, target);
+    }
+
+    private static BasicFileAttributes readAttributesIfExists(Path path) throws IOException {
         try {
-            copy(source, temp, progress, cancelled);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (NoSuchFileException e) {
-            if (source.toString().equals(e.getFile())) {
-                throw sourceMissing(source, key, e); // removed after it was checked
+            return Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (FileSystemException e) {
+            if (FileErrors.isMissing(e)) {
+                return null;
             }
             throw e;
-        } finally {
-            deleteQuietly(temp);
         }
-        syncFolder(target.getParent());
-        return Urls.join(baseUrl, key);
     }
 
-    private static void deleteQuietly(Path temp) {
+    /** Whether a failure to make the temporary file says the folders changed since the walk, so another walk may succeed. */
+    private static boolean changedMeanwhile(FileSystemException e) {
+        return e instanceof NoSuchFileException || e instanceof FileAlreadyExistsException
+                || e instanceof DirectoryNotEmptyException || FileErrors.isNotDirectory(e)
+                || "Directory not empty".equals(e.getReason());
+    }
+
+    /**
+     * Creates the upload's temporary file in the key's folder, making the missing folders first.
+     * They are made bottom-up, each a temporary folder in {@code base_path}'s own folder, the
+     * deepest holding the temporary file, and go into place with one rename through the deepest
+     * existing folder: no step goes by a path that a link could redirect, and a new folder is never
+     * seen empty, so a concurrent upload's rename cannot replace it (it fails, and walks again).
+     */
+    private Temp stage(FolderWalk.Place place) throws IOException {
+        String tempName = FolderWalk.temporaryName();
+        if (place.isComplete()) {
+            return new Temp(place.folder(), tempName, place.folder().newFile(tempName), List.of());
+        }
         try {
-            Files.deleteIfExists(temp);
-        } catch (IOException e) {
-            // Leave it: the name marks it as a temporary file, and the operation's own error matters more.
+            return stageInNewFolders(place, place.root(), tempName);
+        } catch (AtomicMoveNotSupportedException e) {
+            // A mount point lies between base_path and the key's folder: make them in that folder,
+            // by its path. A folder on the way swapped at that moment fails the opening of the new one.
+            return stageInNewFolders(place, place.folder(), tempName);
         }
     }
 
-    /** Makes the rename durable: on Linux a folder's entries reach the disk only when the folder is synced. */
-    private static void syncFolder(Path folder) {
-        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // Some platforms cannot open or sync a folder; the file itself is already on disk.
-        }
-    }
-
-    /** Creates the target's folders and an empty temporary file beside the target. */
-    private Path createTemp(Path target, String key) throws IOException {
-        Path parent = target.getParent();
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Files.createDirectories(parent);
-            } catch (FileAlreadyExistsException e) {
-                throw error(ErrorKind.CONFLICT, "a file stands where a folder of the key is needed: " + e.getFile(),
-                        Operation.UPLOAD, key, e);
-            }
-            resolve(key, Operation.UPLOAD); // the folders may have been swapped for links meanwhile
-            Path temp = parent.resolve(TEMP_PREFIX + UUID.randomUUID() + ".tmp");
-            try {
-                return Files.createFile(temp);
-            } catch (NoSuchFileException e) {
-                // A concurrent delete pruned the folder we just made: make it again.
-                if (attempt == CREATE_ATTEMPTS) {
-                    throw e;
+    private Temp stageInNewFolders(FolderWalk.Place place, Folder home, String tempName) throws IOException {
+        List<String> missing = place.missing();
+        int count = missing.size();
+        List<Folder> made = new ArrayList<>(count); // made[j] becomes missing[count - 1 - j]
+        List<String> namesInHome = new ArrayList<>(count);
+        int nested = 0; // made[0 .. nested-1] are inside the next one already
+        FileChannel channel = null;
+        try {
+            for (int j = 0; j < count; j++) {
+                String name = FolderWalk.temporaryName();
+                made.add(walk.makeFolder(home, name));
+                namesInHome.add(name);
+                if (j == 0) {
+                    channel = made.get(0).newFile(tempName);
+                } else {
+                    home.move(namesInHome.get(j - 1), made.get(j), missing.get(count - j));
+                    made.get(j - 1).movedInto(made.get(j), missing.get(count - j));
+                    nested = j;
                 }
             }
+            home.move(namesInHome.get(count - 1), place.folder(), missing.get(0));
+            made.get(count - 1).movedInto(place.folder(), missing.get(0));
+            return new Temp(made.get(0), tempName, channel, made);
+        } catch (IOException | RuntimeException e) {
+            if (channel != null) {
+                FileChannel open = channel;
+                quietly(open::close);
+                quietly(() -> made.get(0).delete(tempName));
+            }
+            for (int j = 0; j < made.size(); j++) {
+                Folder holder = j < nested ? made.get(j + 1) : home;
+                String name = j < nested ? missing.get(count - 1 - j) : namesInHome.get(j);
+                quietly(() -> holder.deleteFolder(name));
+            }
+            made.forEach(Folder::close);
+            throw e;
         }
     }
 
-    private static void copy(Path source, Path temp, UploadProgress progress, BooleanSupplier cancelled) throws IOException {
-        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-             FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+    /**
+     * Renames the temporary file over the key's file, once a new walk shows that the key still
+     * leads to the folder the file is in: if a folder of the key was swapped during the copy, the
+     * upload fails instead of reporting a URL its file is not at.
+     */
+    private void moveIntoPlace(Temp temp, List<String> names, String key) throws IOException {
+        try (FolderWalk.Place now = walk.locate(names)) {
+            if (!now.isComplete() || !now.folder().isSame(temp.folder)) {
+                throw error(ErrorKind.CONFLICT, "a folder of the key was moved or replaced during the upload",
+                        Operation.UPLOAD, key, null).toBuilder().retryable(true).build();
+            }
+        }
+        temp.folder.move(temp.name, temp.folder, names.get(names.size() - 1));
+        temp.placed = true;
+        temp.folder.sync(); // the rename survives a crash only once the folder is synced
+    }
+
+    /** An upload's temporary file, open for writing, and the folders made for it. Closing removes the file unless it was moved into place. */
+    private static final class Temp implements AutoCloseable {
+        private final Folder folder;
+        private final String name;
+        private final FileChannel channel;
+        private final List<Folder> made;
+        private boolean placed;
+
+        Temp(Folder folder, String name, FileChannel channel, List<Folder> made) {
+            this.folder = folder;
+            this.name = name;
+            this.channel = channel;
+            this.made = made;
+        }
+
+        @Override
+        public void close() {
+            quietly(channel::close);
+            if (!placed) {
+                quietly(() -> folder.delete(name));
+            }
+            made.forEach(Folder::close);
+        }
+    }
+
+    /** A step whose failure is ignored. */
+    @FunctionalInterface
+    private interface CleanUp {
+        void run() throws IOException;
+    }
+
+    private static void quietly(CleanUp step) {
+        try {
+            step.run();
+        } catch (IOException | RuntimeException e) {
+            // Leave it: its name marks it as temporary, and the operation's own outcome matters more.
+        }
+    }
+
+    private static void copy(Path source, FileChannel out, UploadProgress progress, BooleanSupplier cancelled) throws IOException {
+        try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
             long size = in.size();
             long position = 0;
             while (position < size) {
@@ -258,68 +385,85 @@ public final class LocalBackend extends AbstractStorageBackend {
     }
 
     private void delete(String key) throws IOException {
-        Path target = resolve(key, Operation.DELETE);
-        if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-            return; // a folder is not an object: nothing is stored under this key
-        }
-        try {
-            if (!Files.deleteIfExists(target)) {
-                return;
+        try (FolderWalk.Place place = walk.locate(names(key, Operation.DELETE))) {
+            if (!place.isComplete()) {
+                return; // a folder of the key does not exist: nothing is stored under it
             }
-        } catch (FileSystemException e) {
-            if (FileErrors.isMissing(e)) {
-                return; // a file stands where a folder of the key would be: nothing under this key
+            BasicFileAttributes attrs = place.folder().attributes(place.name());
+            if (attrs == null || attrs.isDirectory()) {
+                return; // a folder is not an object: nothing is stored under this key
             }
-            throw e;
-        }
-        for (Path folder = target.getParent(); !folder.equals(root); folder = folder.getParent()) {
-            if (Files.isSymbolicLink(folder)) {
-                return; // deleting would remove the link, not an empty folder
+            if (attrs.isSymbolicLink()) {
+                walk.linkTarget(place.folder(), place.name()); // fails if it leads outside; else the link itself goes
             }
             try {
-                Files.delete(folder);
-            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                place.folder().delete(place.name());
+            } catch (NoSuchFileException e) {
                 return;
+            }
+            place.pruneEmptyFolders();
+        } catch (NotDirectoryException e) {
+            // A file stands where a folder of the key would be: nothing is stored under this key.
+        }
+    }
+
+    private Optional<ObjectInfo> lookUp(String key) throws IOException {
+        List<String> names = names(key, Operation.STAT);
+        for (int links = 0; ; links++) {
+            try (FolderWalk.Place place = walk.locate(names)) {
+                BasicFileAttributes attrs = place.isComplete() ? place.folder().attributes(place.name()) : null;
+                if (attrs == null) {
+                    return Optional.empty();
+                }
+                if (attrs.isSymbolicLink()) {
+                    Path real = walk.linkTarget(place.folder(), place.name());
+                    if (real == null || real.equals(root)) {
+                        return Optional.empty();
+                    }
+                    if (links == FolderWalk.MAX_LINKS) {
+                        throw new FileSystemException(place.folder().path().resolve(place.name()).toString(), null,
+                                "too many symbolic links on the way");
+                    }
+                    names = walk.namesOf(real); // walk again to where it leads, following nothing
+                    continue;
+                }
+                if (!attrs.isRegularFile()) {
+                    return Optional.empty();
+                }
+                return Optional.of(ObjectInfo.of(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+            } catch (NotDirectoryException e) {
+                return Optional.empty(); // a file stands where a folder of the key would be
             }
         }
     }
 
-    /**
-     * The path of a key. It is inside the root by the key rules; this also checks that no symbolic
-     * link on the way leads outside it.
-     */
-    private Path resolve(String key, Operation op) throws IOException {
+    /** The names of a key under the root, checked to name a path inside it on this file system. */
+    private List<String> names(String key, Operation op) {
         Path path;
         try {
             path = root.resolve(key);
         } catch (InvalidPathException e) {
             throw error(ErrorKind.INVALID_KEY, "this file system cannot name the key: " + e.getReason(), op, key, e);
         }
-        if (!path.normalize().startsWith(root)) {
+        if (!path.normalize().startsWith(root) || path.normalize().equals(root)) {
             // The key rules make this impossible on POSIX; it guards file systems with other rules (drive letters).
             throw error(ErrorKind.INVALID_KEY, "the key names a path outside base_path on this file system", op, key, null);
         }
-        for (Path existing = path; existing != null; existing = existing.getParent()) {
-            Path real;
-            try {
-                real = existing.toRealPath();
-            } catch (FileSystemException e) {
-                if (FileErrors.isMissing(e)) {
-                    continue; // not there yet, a dangling link, or below a file: look at its parent
-                }
-                throw e;
-            }
-            if (!real.startsWith(root)) {
-                throw error(ErrorKind.ACCESS_DENIED,
-                        "the key leads outside base_path through a symbolic link: " + existing, op, key, null);
-            }
-            break;
-        }
-        return path;
+        return walk.namesOf(path);
     }
 
     @Override
     protected StorageException translate(Throwable e, Operation op, String key) {
+        if (e instanceof FolderWalk.LeadsOutside) {
+            return error(ErrorKind.ACCESS_DENIED, "the key leads outside base_path through a symbolic link: "
+                    + ((FileSystemException) e).getFile(), op, key, e);
+        }
+        if (e instanceof FolderWalk.BasePathGone) {
+            // Nothing under base_path can be reached until someone makes the folder again: another attempt would fail the same.
+            FileSystemException gone = (FileSystemException) e;
+            return error(ErrorKind.UNAVAILABLE, "base_path is gone: " + gone.getFile() + " " + gone.getReason(), op, key, e)
+                    .toBuilder().retryable(false).build();
+        }
         if (e instanceof FileSystemException) {
             FileSystemException fse = (FileSystemException) e;
             if (String.valueOf(fse.getReason()).contains("File name too long")) {

@@ -2,15 +2,11 @@ package dev.stowage.local;
 
 import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
-import dev.stowage.internal.FileErrors;
 import dev.stowage.spi.BlockingCall;
 import dev.stowage.spi.ListingPublisher;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -27,9 +23,11 @@ import java.util.function.Function;
 /**
  * The files under a prefix of a {@link LocalBackend}, walked depth first in {@link Keys#ORDER}: a
  * folder {@code a} sorts as {@code a/}, so the walk yields keys in the same order as an object
- * store. One folder's entries are held at a time for each level of depth. Symbolic links are not
- * followed, and neither listed; nor are temporary files of uploads in progress, nor names that are
- * not valid keys (a backslash or a control character in them).
+ * store. One folder's entries are held at a time for each level of depth, and the folder itself
+ * stays open ({@link Folder}) until its entries are done: each folder is opened from its parent
+ * without following a link, so a folder swapped for a link meanwhile is not entered. Symbolic links
+ * are not followed, and neither listed; nor are temporary files of uploads in progress, nor names
+ * that are not valid keys (a backslash or a control character in them).
  */
 final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
     private static final int PAGE_KEYS = 1000;
@@ -42,22 +40,23 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
         }
     }
 
-    /** A folder being walked: its key ({@code ""} or ending with {@code /}), path and entries left. */
-    private record Folder(String key, Path path, Iterator<Entry> entries) {
+    /** A folder being walked: its key ({@code ""} or ending with {@code /}), the open folder and its entries left. */
+    private record Level(String key, Folder folder, Iterator<Entry> entries) {
     }
 
-    private final Path root;
+    private final FolderWalk walk;
     private final String prefix;
     private final Function<BlockingCall<ListingPublisher.Page<ObjectInfo>>, CompletableFuture<ListingPublisher.Page<ObjectInfo>>> run;
-    private final Deque<Folder> folders = new ArrayDeque<>();
+    private final Deque<Level> levels = new ArrayDeque<>();
     private boolean started;
+    private boolean closed;
 
     /**
      * @param run runs a blocking step on the backend's I/O pool
      */
-    LocalListing(Path root, String prefix,
+    LocalListing(FolderWalk walk, String prefix,
                  Function<BlockingCall<ListingPublisher.Page<ObjectInfo>>, CompletableFuture<ListingPublisher.Page<ObjectInfo>>> run) {
-        this.root = root;
+        this.walk = walk;
         this.prefix = prefix;
         this.run = run;
     }
@@ -67,71 +66,100 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
         return run.apply(this::page);
     }
 
-    private ListingPublisher.Page<ObjectInfo> page(BooleanSupplier stop) throws IOException {
+    /** Closes the open folders; the listing may end while a step is under way, which it waits for. */
+    @Override
+    public synchronized void close() {
+        closed = true;
+        levels.forEach(level -> level.folder().close());
+        levels.clear();
+    }
+
+    private synchronized ListingPublisher.Page<ObjectInfo> page(BooleanSupplier stop) throws IOException {
+        if (closed) {
+            throw new CancellationException("listing closed");
+        }
         if (!started) {
             started = true;
             String folder = prefix.substring(0, prefix.lastIndexOf('/') + 1);
-            Path path = folder.isEmpty() ? root : root.resolve(folder);
-            if (isPlainFolder(path)) {
-                enter(folder, path);
+            Folder start = openPrefixFolder(folder);
+            if (start != null) {
+                enter(folder, start);
             }
         }
         List<ObjectInfo> items = new ArrayList<>();
-        while (!folders.isEmpty() && items.size() < PAGE_KEYS) {
+        while (!levels.isEmpty() && items.size() < PAGE_KEYS) {
             if (stop.getAsBoolean()) {
                 throw new CancellationException("listing cancelled");
             }
-            Folder top = folders.peek();
+            Level top = levels.peek();
             if (!top.entries().hasNext()) {
-                folders.pop();
+                levels.pop().folder().close();
                 continue;
             }
             Entry entry = top.entries().next();
             String key = top.key() + entry.name();
             if (entry.isFolder()) {
                 if (key.startsWith(prefix) || prefix.startsWith(key)) {
-                    enter(key, top.path().resolve(entry.name().substring(0, entry.name().length() - 1)));
+                    Folder child = openChild(top.folder(), entry.name().substring(0, entry.name().length() - 1));
+                    if (child != null) {
+                        enter(key, child);
+                    }
                 }
             } else if (key.startsWith(prefix) && Keys.isValid(key)) {
                 items.add(ObjectInfo.of(key, entry.sizeBytes(), entry.lastModified()));
             }
         }
-        return new ListingPublisher.Page<>(items, folders.isEmpty());
+        return new ListingPublisher.Page<>(items, levels.isEmpty());
     }
 
     /**
-     * Whether the path is a folder reached from the root through no symbolic link: the walk follows
-     * none, so a prefix must not lead through one either.
+     * The folder part of the prefix ({@code ""} or ending with {@code /}), opened from the root
+     * folder by folder; {@code null} if it does not exist or leads through a link, which the walk
+     * would not follow either.
      */
-    private boolean isPlainFolder(Path path) throws IOException {
+    private Folder openPrefixFolder(String folder) throws IOException {
+        Folder here = walk.openRoot();
+        for (String name : folder.split("/")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            Folder next = openChild(here, name);
+            here.close();
+            if (next == null) {
+                return null;
+            }
+            here = next;
+        }
+        return here;
+    }
+
+    /** The folder {@code name} in {@code parent}, or {@code null} if it is not a folder (any more), a link included. */
+    private static Folder openChild(Folder parent, String name) throws IOException {
         try {
-            Path real = path.toRealPath();
-            return real.equals(path.normalize()) && Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS);
+            return parent.open(name);
         } catch (FileSystemException e) {
-            if (FileErrors.isMissing(e)) {
-                return false;
+            if (e instanceof AccessDeniedException) {
+                throw e;
+            }
+            BasicFileAttributes attrs = parent.attributes(name);
+            if (attrs == null || !attrs.isDirectory()) {
+                return null; // deleted since its parent was read, or a link or a file now
             }
             throw e;
         }
     }
 
     /** Reads a folder's entries, sorted, and makes it the one being walked. */
-    private void enter(String key, Path path) throws IOException {
+    private void enter(String key, Folder folder) throws IOException {
         List<Entry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(path)) {
-            for (Path child : stream) {
-                String name = child.getFileName().toString();
+        try {
+            for (String name : folder.names()) {
                 if (name.startsWith(LocalBackend.TEMP_PREFIX) && name.endsWith(".tmp")) {
                     continue; // an upload in progress, or left by a crash
                 }
-                BasicFileAttributes attrs;
-                try {
-                    attrs = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                } catch (FileSystemException e) {
-                    if (FileErrors.isMissing(e)) {
-                        continue; // deleted since the folder was read
-                    }
-                    throw e;
+                BasicFileAttributes attrs = folder.attributes(name);
+                if (attrs == null) {
+                    continue; // deleted since the folder was read
                 }
                 if (attrs.isDirectory()) {
                     entries.add(new Entry(name + "/", 0, Instant.EPOCH));
@@ -139,13 +167,11 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
                     entries.add(new Entry(name, attrs.size(), attrs.lastModifiedTime().toInstant()));
                 }
             }
-        } catch (FileSystemException e) {
-            if (FileErrors.isMissing(e)) {
-                return; // deleted since its parent was read
-            }
+        } catch (IOException | RuntimeException e) {
+            folder.close();
             throw e;
         }
         entries.sort(BY_NAME);
-        folders.push(new Folder(key, path, entries.iterator()));
+        levels.push(new Level(key, folder, entries.iterator()));
     }
 }

@@ -10,22 +10,30 @@ import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -33,10 +41,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What {@link LocalBackend} does beyond the backend contract: zero-copy, ownership, links, temp files, config. */
+/** What {@link LocalBackend} does beyond the backend contract: zero-copy, ownership, links, temp files, a vanished base_path, config. */
 @Timeout(60)
 class LocalBackendTest {
     private static final String BASE_URL = "http://localhost:8080/files";
+    private static final int MiB = 1 << 20;
 
     @TempDir
     Path base;
@@ -155,6 +164,23 @@ class LocalBackendTest {
         assertThat(await(backend.stat("alias/x.txt"))).isPresent();
     }
 
+    @Test
+    void lastNameIsLinkToFileInsideBasePath_statDescribesTheFile_deleteRemovesTheLink_uploadReplacesTheLink() throws Exception {
+        LocalBackend backend = open(true);
+        Path real = Files.write(Files.createDirectories(base.resolve("real")).resolve("file.txt"), utf8("the file"));
+        Files.createSymbolicLink(base.resolve("alias.txt"), real);
+        Files.createSymbolicLink(base.resolve("other.txt"), real);
+
+        assertThat(await(backend.stat("alias.txt"))).map(ObjectInfo::sizeBytes).hasValue(8L);
+        await(backend.deleteFile("alias.txt"));
+        await(backend.uploadFile(source("new"), "other.txt"));
+
+        assertThat(base.resolve("alias.txt")).doesNotExist();
+        assertThat(Files.isSymbolicLink(base.resolve("other.txt"))).as("other.txt is a link").isFalse();
+        assertThat(base.resolve("other.txt")).hasContent("new");
+        assertThat(real).as("what the links led to").hasContent("the file");
+    }
+
     // ---------------------------------------------------------------- temporary files
 
     @Test
@@ -206,6 +232,52 @@ class LocalBackendTest {
         assertThat(tempFiles()).isEmpty();
     }
 
+    @Test
+    void uploadFile_overExistingKeyCancelledBetweenChunks_keepsOldContentAndLeavesNoTempFile() throws Exception {
+        ExecutorService io = Executors.newSingleThreadExecutor();
+        LocalBackend backend = track(LocalBackend.builder().basePath(base).baseUrl(BASE_URL).executor(io).build());
+        await(backend.uploadFile(source("old content"), "big/file.bin"));
+        CompletableFuture<CompletableFuture<URI>> self = new CompletableFuture<>();
+        UploadOptions cancelAfterFirstChunk = UploadOptions.builder().progress((done, total) -> {
+            if (done > 0 && done < total) {
+                self.join().cancel(true);
+            }
+        }).build();
+
+        CompletableFuture<URI> upload = backend.uploadFile(bigSource(20 * MiB), "big/file.bin", cancelAfterFirstChunk);
+        self.complete(upload);
+        // The future completes at the cancel; the copy stops at the next chunk. Only the pool's end shows the work is over.
+        io.shutdown();
+        assertThat(io.awaitTermination(30, TimeUnit.SECONDS)).as("the upload's work ended").isTrue();
+
+        assertThat(upload).isCancelled();
+        assertThat(base.resolve("big/file.bin")).hasContent("old content");
+        assertThat(tempFiles()).isEmpty();
+    }
+
+    @Test
+    void uploadFile_overExistingKeySourceShrinksMidCopy_failsKeepsOldContentAndLeavesNoTempFile() throws Exception {
+        LocalBackend backend = open(true);
+        await(backend.uploadFile(source("old content"), "big/file.bin"));
+        Path big = bigSource(20 * MiB);
+        UploadOptions truncateAfterFirstChunk = UploadOptions.builder().progress((done, total) -> {
+            if (done > 0 && done < total) {
+                try (FileChannel channel = FileChannel.open(big, StandardOpenOption.WRITE)) {
+                    channel.truncate(MiB);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }).build();
+
+        StorageException e = expectFailure(backend.uploadFile(big, "big/file.bin", truncateAfterFirstChunk),
+                ErrorKind.IO, Operation.UPLOAD, "big/file.bin");
+
+        assertThat(e.getMessage()).contains("shrank");
+        assertThat(base.resolve("big/file.bin")).hasContent("old content");
+        assertThat(tempFiles()).isEmpty();
+    }
+
     // ---------------------------------------------------------------- conflicts
 
     @Test
@@ -233,6 +305,58 @@ class LocalBackendTest {
 
         assertThat(base.resolve("folder/sub/inside.txt")).hasContent("inside");
         assertThat(base.resolve("empty-folder")).isEmptyDirectory();
+    }
+
+    // ---------------------------------------------------------------- base_path gone
+
+    @Test
+    void basePathDeletedAfterBuild_everyOperationFailsUnavailableNamingBasePath() throws Exception {
+        Path served = Files.createDirectories(base.resolve("served"));
+        LocalBackend backend = track(LocalBackend.builder().basePath(served).baseUrl(BASE_URL).ownsFiles(true).build());
+        await(backend.uploadFile(source("x"), "a/x.txt"));
+
+        deleteTree(served);
+
+        assertEveryOperationFailsBasePathGone(backend, served);
+        assertThat(served).doesNotExist();
+    }
+
+    @Test
+    void basePathReplacedByLinkAfterBuild_everyOperationFailsUnavailableAndTouchesNothingOutside() throws Exception {
+        Path served = Files.createDirectories(base.resolve("served"));
+        LocalBackend backend = track(LocalBackend.builder().basePath(served).baseUrl(BASE_URL).ownsFiles(true).build());
+        await(backend.uploadFile(source("x"), "a/x.txt"));
+        Files.write(Files.createDirectories(outside.resolve("a")).resolve("x.txt"), utf8("outside"));
+        Map<String, String> outsideBefore = contents(outside);
+
+        Files.move(served, base.resolve("moved"));
+        Files.createSymbolicLink(served, outside);
+
+        assertEveryOperationFailsBasePathGone(backend, served);
+        assertThat(contents(outside)).isEqualTo(outsideBefore);
+    }
+
+    @Test
+    void basePathReplacedByFileAfterBuild_everyOperationFailsUnavailable() throws Exception {
+        Path served = Files.createDirectories(base.resolve("served"));
+        LocalBackend backend = track(LocalBackend.builder().basePath(served).baseUrl(BASE_URL).ownsFiles(true).build());
+
+        Files.delete(served);
+        Files.write(served, utf8("a file now"));
+
+        assertEveryOperationFailsBasePathGone(backend, served);
+    }
+
+    private void assertEveryOperationFailsBasePathGone(LocalBackend backend, Path served) throws Exception {
+        List<StorageException> failures = List.of(
+                expectFailure(backend.uploadFile(source("y"), "a/y.txt"), ErrorKind.UNAVAILABLE, Operation.UPLOAD, "a/y.txt"),
+                expectFailure(backend.stat("a/x.txt"), ErrorKind.UNAVAILABLE, Operation.STAT, "a/x.txt"),
+                expectFailure(backend.deleteFile("a/x.txt"), ErrorKind.UNAVAILABLE, Operation.DELETE, "a/x.txt"),
+                expectFailure(backend.forEach("a/", item -> { }), ErrorKind.UNAVAILABLE, Operation.LIST, "a/"));
+        for (StorageException e : failures) {
+            assertThat(e.getMessage()).contains("base_path is gone: " + served);
+            assertThat(e.isRetryable()).as("retryable: %s", e.getMessage()).isFalse();
+        }
     }
 
     // ---------------------------------------------------------------- executor and URLs
@@ -301,6 +425,20 @@ class LocalBackendTest {
 
     private Path source(String content) throws IOException {
         return Files.write(sources.resolve("source-" + ++sourceCount + ".txt"), utf8(content));
+    }
+
+    private Path bigSource(int sizeBytes) throws IOException {
+        byte[] bytes = new byte[sizeBytes];
+        Arrays.fill(bytes, (byte) 'n');
+        return Files.write(sources.resolve("big-" + ++sourceCount + ".bin"), bytes);
+    }
+
+    private static void deleteTree(Path folder) throws IOException {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
     }
 
     private List<Path> tempFiles() throws IOException {
