@@ -42,6 +42,7 @@ public final class StorageBackends {
     /** How many times an operation of a backend opened from a URI is retried unless {@code retries} says otherwise. */
     public static final int DEFAULT_RETRIES = 3;
     private static final int MAX_RETRIES = 20;
+    private static final Duration MAX_RETRY_DELAY = Duration.ofHours(1);
     private static final Logger LOG = LoggerFactory.getLogger(StorageBackends.class);
 
     private StorageBackends() {
@@ -90,6 +91,11 @@ public final class StorageBackends {
         int retries = uri.longSetting("retries", 0, MAX_RETRIES).map(Long::intValue).orElse(DEFAULT_RETRIES);
         Duration delay = uri.durationSetting("retry_delay").orElse(defaults.initialDelay());
         Duration maxDelay = uri.durationSetting("retry_max_delay").orElse(defaults.maxDelay());
+        for (String name : new String[] {"retry_delay", "retry_max_delay"}) {
+            uri.durationSetting(name).filter(d -> d.compareTo(MAX_RETRY_DELAY) > 0).ifPresent(d -> {
+                throw uri.invalid("setting '" + name + "' must be at most 1h, not " + uri.setting(name).orElse(""));
+            });
+        }
         if (maxDelay.compareTo(delay) < 0) {
             if (uri.settings().containsKey("retry_max_delay")) {
                 throw uri.invalid("setting 'retry_max_delay' (" + maxDelay.toMillis() + "ms) must not be shorter than 'retry_delay' ("

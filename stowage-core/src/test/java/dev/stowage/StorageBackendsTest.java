@@ -134,6 +134,8 @@ class StorageBackendsTest {
                 .isInstanceOf(StorageException.class).hasMessageContaining("'retry_delay'").hasMessageContaining("500ms");
         assertThatThrownBy(() -> StorageBackends.open("memory:?retry_delay=2s&retry_max_delay=1s"))
                 .isInstanceOf(StorageException.class).hasMessageContaining("'retry_max_delay'");
+        assertThatThrownBy(() -> StorageBackends.open("memory:?retry_delay=3000000h"))
+                .isInstanceOf(StorageException.class).hasMessageContaining("'retry_delay'").hasMessageContaining("at most 1h");
         assertThatThrownBy(() -> StorageBackends.open("memory:?retrys=2"))
                 .isInstanceOf(StorageException.class).hasMessageContaining("'retrys'").hasMessageContaining("retries");
     }

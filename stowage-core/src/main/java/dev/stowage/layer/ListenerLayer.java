@@ -71,8 +71,8 @@ public final class ListenerLayer implements Layer {
             UploadProgress callers = options.progress();
             UploadOptions listened = options.toBuilder().progress((done, total) -> {
                 size.set(total);
-                callers.update(done, total);
                 safely(() -> listener.onProgress(Operation.UPLOAD, key, done, total));
+                callers.update(done, total); // what it throws, the backend logs
             }).build();
             return observe(Operation.UPLOAD, key, () -> delegate().uploadFile(source, key, listened), url -> size.get());
         }
@@ -199,7 +199,12 @@ public final class ListenerLayer implements Layer {
         @Override
         public void onNext(ObjectInfo item) {
             count++;
-            downstream.onNext(item);
+            try {
+                downstream.onNext(item);
+            } catch (RuntimeException | Error e) {
+                end(e); // the publisher cancels a subscriber that throws: this is how the listing ends
+                throw e;
+            }
         }
 
         @Override

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -111,10 +112,6 @@ public final class RetryLayer implements Layer {
         this.random = Objects.requireNonNull(random, "random");
     }
 
-    private static Scheduler on(ScheduledExecutorService timer) {
-        return (task, delay) -> timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
     @Override
     public StorageBackend wrap(StorageBackend backend) {
         return new Retrying(backend);
@@ -124,35 +121,25 @@ public final class RetryLayer implements Layer {
         /** This backend's own timer thread, made at the first retry; null until then and with a caller's timer. */
         private ScheduledThreadPoolExecutor ownTimer;
         private boolean closed;
-        /** Attempts waiting on this backend's own timer. */
+        /** Attempts waiting for their delay. */
         private final Set<Runnable> due = ConcurrentHashMap.newKeySet();
-        /** Waits on the timer {@link #scheduler()} picks when a retry is due, so that none is made before. */
-        private final Scheduler waiting = (task, delay) -> scheduler().schedule(task, delay);
+        private final Scheduler waiting = this::waitThenRun;
 
         Retrying(StorageBackend delegate) {
             super(delegate);
         }
 
-        /** Where the next attempts wait. */
-        private Scheduler scheduler() {
+        /**
+         * Waits out a delay, then runs the next attempt: on the test's scheduler, the caller's
+         * timer or this backend's own (made now if need be). Every waiting attempt is noted until it
+         * runs, so that close() can start it at once; once closed, or when the timer refuses it, it
+         * starts at once, meets the closed backend and fails {@code CLOSED}.
+         */
+        private void waitThenRun(Runnable task, Duration delay) {
             if (testScheduler != null) {
-                return testScheduler;
+                testScheduler.schedule(task, delay);
+                return;
             }
-            if (timer != null) {
-                return on(timer);
-            }
-            synchronized (this) {
-                if (ownTimer == null && !closed) {
-                    ownTimer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("stowage-retry"));
-                    ownTimer.setRemoveOnCancelPolicy(true);
-                }
-                // Once closed, the next attempt starts at once, meets the closed backend and fails CLOSED.
-                return ownTimer != null && !closed ? this::waitOnOwnTimer : (task, delay) -> task.run();
-            }
-        }
-
-        /** Schedules an attempt on this backend's timer, noted until it runs, so that close() can start it. */
-        private void waitOnOwnTimer(Runnable task, Duration delay) {
             Runnable once = new Runnable() {
                 @Override
                 public void run() {
@@ -161,13 +148,36 @@ public final class RetryLayer implements Layer {
                     }
                 }
             };
-            due.add(once);
-            on(ownTimer).schedule(once, delay);
+            boolean now;
+            synchronized (this) {
+                now = closed;
+                if (!now) {
+                    ScheduledExecutorService on = timer != null ? timer : ownTimer();
+                    due.add(once);
+                    try {
+                        on.schedule(once, delay.toNanos(), TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException e) {
+                        now = true; // the caller's timer is shut down
+                    }
+                }
+            }
+            if (now) {
+                due.add(once);
+                once.run();
+            }
+        }
+
+        private ScheduledExecutorService ownTimer() {
+            if (ownTimer == null) {
+                ownTimer = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory("stowage-retry"));
+                ownTimer.setRemoveOnCancelPolicy(true);
+            }
+            return ownTimer;
         }
 
         /**
-         * Closes the wrapped backend, then stops this backend's timer: the attempts still waiting
-         * start at once and fail {@code CLOSED}, so every future completes.
+         * Closes the wrapped backend, then starts every attempt still waiting, which fails
+         * {@code CLOSED} at once, so that every future completes; stops this backend's own timer.
          */
         @Override
         public void close() {
@@ -179,8 +189,8 @@ public final class RetryLayer implements Layer {
             }
             if (stopping != null) {
                 stopping.shutdownNow();
-                List.copyOf(due).forEach(Runnable::run);
             }
+            List.copyOf(due).forEach(Runnable::run);
         }
 
         @Override
@@ -258,7 +268,16 @@ public final class RetryLayer implements Layer {
             }
             current.whenComplete((done, error) -> {
                 if (error != null) {
-                    result.completeExceptionally(Futures.unwrap(error));
+                    Throwable e = Futures.unwrap(error);
+                    if (n == 1 || !(e instanceof StorageException)) {
+                        result.completeExceptionally(e);
+                        return;
+                    }
+                    // Earlier attempts did delete keys: keep their outcome, and give this error to the keys tried now.
+                    synchronized (failed) {
+                        batch.forEach(key -> failed.put(key, (StorageException) e));
+                    }
+                    finish(n);
                     return;
                 }
                 synchronized (failed) {
@@ -275,11 +294,11 @@ public final class RetryLayer implements Layer {
                     finish(n);
                     return;
                 }
-                Duration delay = policy.delayAfter(n, random.getAsDouble());
-                for (String key : again) {
-                    notifyRetry(Operation.DELETE, key, n, delay, done.failed().get(key));
-                }
                 try {
+                    Duration delay = policy.delayAfter(n, random.getAsDouble());
+                    for (String key : again) {
+                        notifyRetry(Operation.DELETE, key, n, delay, done.failed().get(key));
+                    }
                     scheduler.schedule(() -> attempt(n + 1, again), delay);
                 } catch (RuntimeException e) {
                     result.completeExceptionally(e);
@@ -386,9 +405,9 @@ public final class RetryLayer implements Layer {
                 result.completeExceptionally(givenUp(failure, n));
                 return;
             }
-            Duration delay = policy.delayAfter(n, random.getAsDouble());
-            notifyRetry(op, key, n, delay, failure);
             try {
+                Duration delay = policy.delayAfter(n, random.getAsDouble());
+                notifyRetry(op, key, n, delay, failure);
                 scheduler.schedule(() -> attempt(n + 1), delay);
             } catch (RuntimeException e) {
                 e.addSuppressed(failure);

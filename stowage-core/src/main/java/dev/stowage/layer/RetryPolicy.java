@@ -15,6 +15,9 @@ import java.util.Objects;
  */
 public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay, double jitter) {
 
+    /** The longest pause a policy may have: a day. */
+    public static final Duration MAX_DELAY = Duration.ofDays(1);
+
     public RetryPolicy {
         Objects.requireNonNull(initialDelay, "initialDelay");
         Objects.requireNonNull(maxDelay, "maxDelay");
@@ -23,6 +26,9 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
         }
         if (initialDelay.isNegative()) {
             throw new IllegalArgumentException("initialDelay must be >= 0: " + initialDelay);
+        }
+        if (maxDelay.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException("maxDelay must be at most " + MAX_DELAY + ": " + maxDelay);
         }
         if (maxDelay.compareTo(initialDelay) < 0) {
             throw new IllegalArgumentException("maxDelay must be >= initialDelay: " + maxDelay + " < " + initialDelay);

@@ -151,9 +151,31 @@ interface Folder extends AutoCloseable {
             }
         }
 
+        /**
+         * Opens {@code name/.}, not {@code name}: the JDK opens without O_DIRECTORY, so opening a
+         * name swapped for a FIFO would block for ever, where {@code name/.} fails at once
+         * (ENOTDIR). The last step of that path is {@code .}, so the name itself could be followed
+         * were it swapped for a link: the opened folder must be the very one looked at first.
+         */
         @Override
         public Folder open(String name) throws IOException {
-            return new Secure(stream.newDirectoryStream(name(name), NO_FOLLOW), path.resolve(name));
+            BasicFileAttributes looked = attributes(name);
+            if (looked == null) {
+                throw new NoSuchFileException(path.resolve(name).toString());
+            }
+            if (!looked.isDirectory()) {
+                throw new NotDirectoryException(path.resolve(name).toString());
+            }
+            Secure opened = new Secure(stream.newDirectoryStream(name(name).resolve("."), NO_FOLLOW), path.resolve(name));
+            try {
+                if (looked.fileKey() == null || !looked.fileKey().equals(opened.fileKey())) {
+                    throw new FileSystemException(path.resolve(name).toString(), null, "the folder changed while it was opened");
+                }
+                return opened;
+            } catch (IOException | RuntimeException e) {
+                opened.close();
+                throw e;
+            }
         }
 
         @Override

@@ -20,6 +20,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -181,6 +182,10 @@ public final class LocalBackend extends AbstractStorageBackend {
         long size = sourceAttrs.size();
         Progress.report(progress, 0, size);
         List<String> names = names(key, Operation.UPLOAD);
+        if (alreadyAt(key, sourceAttrs)) {
+            Progress.report(progress, size, size);
+            return Urls.join(baseUrl, key); // already in place: the zero-copy path, found without opening a folder
+        }
         for (int attempt = 1; ; attempt++) {
             try (FolderWalk.Place place = walk.locate(names)) {
                 if (isInPlace(place, source, sourceAttrs, key)) {
@@ -229,6 +234,29 @@ public final class LocalBackend extends AbstractStorageBackend {
         }
         Object sourceKey = sourceAttrs.fileKey();
         return sourceKey != null && attrs.fileKey() != null ? sourceKey.equals(attrs.fileKey()) : Files.isSameFile(source, target);
+    }
+
+    /**
+     * Whether the source is the very file the key names, found by path: the cheap check for the
+     * common case of a scanner publishing files already in place. Nothing is written on this path,
+     * so a link swapped meanwhile cannot redirect anything; when in doubt it answers {@code false}
+     * and the upload walks the folders.
+     */
+    private boolean alreadyAt(String key, BasicFileAttributes sourceAttrs) {
+        Object sourceKey = sourceAttrs.fileKey();
+        if (sourceKey == null) {
+            return false;
+        }
+        try {
+            Path real = root.resolve(key).toRealPath();
+            if (!real.startsWith(root)) {
+                return false;
+            }
+            BasicFileAttributes attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return attrs.isRegularFile() && sourceKey.equals(attrs.fileKey());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static BasicFileAttributes readAttributesIfExists(Path path) throws IOException {

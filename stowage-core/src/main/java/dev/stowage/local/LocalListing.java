@@ -50,6 +50,7 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
     private final Deque<Level> levels = new ArrayDeque<>();
     private boolean started;
     private boolean closed;
+    private boolean stepping;
 
     /**
      * @param run runs a blocking step on the backend's I/O pool
@@ -66,24 +67,54 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
         return run.apply(this::page);
     }
 
-    /** Closes the open folders; the listing may end while a step is under way, which it waits for. */
+    /**
+     * Closes the open folders, or, when a step is under way (a cancelled listing's), leaves that
+     * to the step as it ends: closing never waits for I/O.
+     */
     @Override
-    public synchronized void close() {
-        closed = true;
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (stepping) {
+                return;
+            }
+        }
+        closeFolders();
+    }
+
+    private void closeFolders() {
         levels.forEach(level -> level.folder().close());
         levels.clear();
     }
 
-    private synchronized ListingPublisher.Page<ObjectInfo> page(BooleanSupplier stop) throws IOException {
-        if (closed) {
-            throw new CancellationException("listing closed");
+    private ListingPublisher.Page<ObjectInfo> page(BooleanSupplier stop) throws IOException {
+        synchronized (this) {
+            if (closed) {
+                throw new CancellationException("listing closed");
+            }
+            stepping = true;
         }
+        try {
+            return step(stop);
+        } finally {
+            boolean closeNow;
+            synchronized (this) {
+                stepping = false;
+                closeNow = closed;
+            }
+            if (closeNow) {
+                closeFolders();
+            }
+        }
+    }
+
+    private ListingPublisher.Page<ObjectInfo> step(BooleanSupplier stop) throws IOException {
         if (!started) {
             started = true;
             String folder = prefix.substring(0, prefix.lastIndexOf('/') + 1);
             Folder start = openPrefixFolder(folder);
             if (start != null) {
-                enter(folder, start);
+                enter(folder, start, stop);
             }
         }
         List<ObjectInfo> items = new ArrayList<>();
@@ -102,7 +133,7 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
                 if (key.startsWith(prefix) || prefix.startsWith(key)) {
                     Folder child = openChild(top.folder(), entry.name().substring(0, entry.name().length() - 1));
                     if (child != null) {
-                        enter(key, child);
+                        enter(key, child, stop);
                     }
                 }
             } else if (key.startsWith(prefix) && Keys.isValid(key)) {
@@ -123,8 +154,12 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
             if (name.isEmpty()) {
                 continue;
             }
-            Folder next = openChild(here, name);
-            here.close();
+            Folder next;
+            try {
+                next = openChild(here, name);
+            } finally {
+                here.close();
+            }
             if (next == null) {
                 return null;
             }
@@ -150,10 +185,13 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
     }
 
     /** Reads a folder's entries, sorted, and makes it the one being walked. */
-    private void enter(String key, Folder folder) throws IOException {
+    private void enter(String key, Folder folder, BooleanSupplier stop) throws IOException {
         List<Entry> entries = new ArrayList<>();
         try {
             for (String name : folder.names()) {
+                if (stop.getAsBoolean()) {
+                    throw new CancellationException("listing cancelled");
+                }
                 if (name.startsWith(LocalBackend.TEMP_PREFIX) && name.endsWith(".tmp")) {
                     continue; // an upload in progress, or left by a crash
                 }

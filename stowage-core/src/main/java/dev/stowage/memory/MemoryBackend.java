@@ -185,7 +185,7 @@ public final class MemoryBackend extends AbstractStorageBackend {
         synchronized (objects) {
             stopTakingWork();
         }
-        awaitIdle();
+        finishClosing();
     }
 
     @Override

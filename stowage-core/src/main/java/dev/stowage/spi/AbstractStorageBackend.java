@@ -70,6 +70,8 @@ public abstract class AbstractStorageBackend implements StorageBackend {
     /** Calls running on the executor now; close() waits for them to stop. */
     private int running;
     private final Object idle = new Object();
+    /** Whether the current thread runs one of this backend's calls (close() must not wait for itself). */
+    private final ThreadLocal<Boolean> inCall = ThreadLocal.withInitial(() -> false);
 
     private record Pending(Operation op, String key) {
     }
@@ -95,10 +97,13 @@ public abstract class AbstractStorageBackend implements StorageBackend {
     private static Executor requireRunsEveryTask(Executor executor) {
         if (executor instanceof ThreadPoolExecutor) {
             RejectedExecutionHandler handler = ((ThreadPoolExecutor) executor).getRejectedExecutionHandler();
-            if (handler instanceof ThreadPoolExecutor.DiscardPolicy || handler instanceof ThreadPoolExecutor.DiscardOldestPolicy) {
-                throw StorageException.invalidConfig("the executor discards tasks it cannot take ("
-                        + handler.getClass().getSimpleName() + "), which would leave operations unfinished: "
-                        + "use AbortPolicy or CallerRunsPolicy");
+            // Discarding leaves a future pending for ever; CallerRunsPolicy does I/O on the caller's
+            // thread while the pool is busy, and silently drops the task once it is shut down.
+            if (handler instanceof ThreadPoolExecutor.DiscardPolicy || handler instanceof ThreadPoolExecutor.DiscardOldestPolicy
+                    || handler instanceof ThreadPoolExecutor.CallerRunsPolicy) {
+                throw StorageException.invalidConfig("the executor's " + handler.getClass().getSimpleName()
+                        + " would drop tasks or run them on the caller's thread: use AbortPolicy, under which a "
+                        + "refused task fails its operation UNAVAILABLE");
             }
         }
         return executor;
@@ -382,9 +387,12 @@ public abstract class AbstractStorageBackend implements StorageBackend {
             synchronized (idle) {
                 running++;
             }
+            boolean nested = inCall.get();
+            inCall.set(true);
             try {
                 task.run();
             } finally {
+                inCall.set(nested);
                 synchronized (idle) {
                     if (--running == 0) {
                         idle.notifyAll();
@@ -403,24 +411,32 @@ public abstract class AbstractStorageBackend implements StorageBackend {
     @Override
     public void close() {
         stopTakingWork();
-        awaitIdle();
+        finishClosing();
     }
 
-    /** The first half of {@link #close()}: refuse new work and fail what is unfinished, without waiting. */
+    /**
+     * The first half of {@link #close()}, quick enough to run under a subclass's lock: refuse new
+     * work and shut down the backend's own executor.
+     */
     protected final void stopTakingWork() {
         closed = true;
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
         }
-        failPending();
     }
 
-    /** The second half of {@link #close()}: wait, {@link #CLOSE_WAIT} at most, until no call runs. */
-    protected final void awaitIdle() {
+    /**
+     * The second half of {@link #close()}, to run under no lock: fail what is unfinished (callers'
+     * stages chained on those futures run here, on the closing thread), then wait,
+     * {@link #CLOSE_WAIT} at most, until no call runs but the one calling, if any.
+     */
+    protected final void finishClosing() {
+        failPending();
+        int own = inCall.get() ? 1 : 0;
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         synchronized (idle) {
             try {
-                for (long left = CLOSE_WAIT.toNanos(); running > 0 && left > 0; left = deadline - System.nanoTime()) {
+                for (long left = CLOSE_WAIT.toNanos(); running > own && left > 0; left = deadline - System.nanoTime()) {
                     TimeUnit.NANOSECONDS.timedWait(idle, left);
                 }
             } catch (InterruptedException e) {

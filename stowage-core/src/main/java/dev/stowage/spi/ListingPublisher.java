@@ -56,7 +56,11 @@ public final class ListingPublisher<T> implements Flow.Publisher<T> {
          */
         CompletableFuture<Page<T>> next();
 
-        /** Releases what the source holds (open folders, say). Called once, when the listing ends. */
+        /**
+         * Releases what the source holds (open folders, say). Called once, when the listing ends;
+         * when it was cancelled, possibly while a {@link #next()} still runs (whose future is
+         * cancelled first): the two must not wait on each other.
+         */
         @Override
         default void close() {
         }
@@ -120,7 +124,7 @@ public final class ListingPublisher<T> implements Flow.Publisher<T> {
                 try {
                     action.accept(item);
                     count++;
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // an AssertionError of a test too: the future must end
                     subscription.cancel();
                     done.completeExceptionally(e);
                 }
@@ -150,6 +154,7 @@ public final class ListingPublisher<T> implements Flow.Publisher<T> {
         private volatile boolean cancelled;
         private PageSource<T> source;
         private boolean fetching;
+        private CompletableFuture<Page<T>> inFlight;
         private boolean last;
         private boolean done;
 
@@ -212,7 +217,14 @@ public final class ListingPublisher<T> implements Flow.Publisher<T> {
             int missed = 1;
             while (true) {
                 if (!done) {
-                    drain();
+                    try {
+                        drain();
+                    } catch (Throwable e) {
+                        // A subscriber that throws breaks rule 2.13: treat its subscription as
+                        // cancelled, and keep the count of work right so that nothing hangs.
+                        LOG.warn("a listing subscriber threw; cancelling its listing", e);
+                        end();
+                    }
                 }
                 missed = work.addAndGet(-missed);
                 if (missed == 0) {
@@ -247,14 +259,7 @@ public final class ListingPublisher<T> implements Flow.Publisher<T> {
                 if (demand.get() != Long.MAX_VALUE) {
                     demand.decrementAndGet();
                 }
-                try {
-                    subscriber.onNext(buffer.poll());
-                } catch (RuntimeException e) {
-                    // Rule 2.13 forbids it; treat the subscription as cancelled.
-                    LOG.warn("a listing subscriber threw from onNext; cancelling its listing", e);
-                    end();
-                    return;
-                }
+                subscriber.onNext(buffer.poll());
             }
             if (!buffer.isEmpty() || fetching) {
                 return;
@@ -275,6 +280,7 @@ public final class ListingPublisher<T> implements Flow.Publisher<T> {
             } catch (Throwable e) {
                 next = CompletableFuture.failedFuture(e);
             }
+            inFlight = next;
             next.whenComplete((page, error) -> {
                 if (error != null) {
                     failure = translated(Futures.unwrap(error));
@@ -288,6 +294,10 @@ public final class ListingPublisher<T> implements Flow.Publisher<T> {
         private void end() {
             done = true;
             buffer.clear();
+            CompletableFuture<Page<T>> fetch = inFlight;
+            if (fetch != null && !fetch.isDone()) {
+                fetch.cancel(true); // stops a blocking step at its next check
+            }
             if (source != null) {
                 try {
                     source.close();

@@ -138,8 +138,8 @@ class ListenerAndLoggingLayerTest {
 
         memory.with(new ListenerLayer(listener)).uploadFile(file, "a.txt", options).join();
 
-        assertThat(heard).containsExactly("caller 0/12", "listener UPLOAD a.txt 0/12",
-                "caller 12/12", "listener UPLOAD a.txt 12/12", "success 12");
+        assertThat(heard).containsExactly("listener UPLOAD a.txt 0/12", "caller 0/12",
+                "listener UPLOAD a.txt 12/12", "caller 12/12", "success 12");
     }
 
     @Test

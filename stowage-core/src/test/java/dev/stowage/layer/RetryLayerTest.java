@@ -250,4 +250,22 @@ class RetryLayerTest {
         assertThatThrownBy(upload::join).hasCauseInstanceOf(TimeoutException.class);
         assertThat(stalled).as("the attempt in flight").isCancelled();
     }
+
+    @Test
+    void deleteFiles_laterAttemptFailsOutright_keepsWhatEarlierAttemptsDeleted() throws IOException {
+        for (String key : List.of("a", "b")) {
+            memory.uploadFile(file, key).join();
+        }
+        faulty.failNext(1, ErrorKind.UNAVAILABLE);
+        // The retry meets a closed backend, as when close() starts the attempts still waiting.
+        StorageBackend backend = faulty.with(new RetryLayer(POLICY, StorageListener.NONE, (task, delay) -> {
+            memory.close();
+            task.run();
+        }, () -> 0.5));
+
+        DeleteResult result = backend.deleteFiles(List.of("a", "b")).join();
+
+        assertThat(result.deleted()).hasSize(1);
+        assertThat(result.failed()).hasSize(1).allSatisfy((key, e) -> assertThat(e.kind()).isEqualTo(ErrorKind.CLOSED));
+    }
 }

@@ -77,6 +77,24 @@ class RetryLayerThreadsTest {
         }
     }
 
+    @Test
+    void callersTimer_closeStartsTheAttemptsStillWaiting_soTheyEndClosed() throws Exception {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            FaultyBackend faulty = new FaultyBackend(MemoryBackend.create()).failNext(1, ErrorKind.UNAVAILABLE);
+            StorageBackend backend = faulty.with(new RetryLayer(SLOW, StorageListener.NONE, timer));
+            CompletableFuture<?> delete = backend.deleteFile("a.txt");
+            awaitUntil(() -> faulty.calls.get() == 1, "the first attempt failed");
+
+            backend.close();
+            timer.shutdownNow();
+
+            assertThat(Failures.storage(delete).kind()).isEqualTo(ErrorKind.CLOSED);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
     private static Set<String> retryThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
                 .map(t -> t.getName() + "#" + t.getId()).filter(n -> n.startsWith("stowage-retry")).collect(Collectors.toSet());

@@ -120,6 +120,9 @@ final class HookedFileSystem extends FileSystem {
 
     private void fire(Call call, Path file) throws IOException {
         Path last = file.getFileName();
+        if (last != null && last.toString().equals(".") && file.getParent() != null) {
+            last = file.getParent().getFileName(); // "a/." opens the folder a
+        }
         String name = last == null ? "" : last.toString();
         for (Hook hook : hooks) {
             if (hook.call == call && hook.name.test(name) && hook.ran.compareAndSet(false, true)) {

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,6 +179,36 @@ class LocalBackendRaceTest {
 
         assertThat(swap.ran()).as("the swap ran").isTrue();
         assertThat(listed).as("listed after the swap").isEmpty();
+    }
+
+    @Test
+    void list_folderSwappedForFifoAsItIsEntered_endsAtOnceAndCloseDoesNotHang() throws Exception {
+        LocalBackend backend = open(true);
+        Files.writeString(base.resolve("a/x.txt"), "inside");
+        Files.writeString(base.resolve("b.txt"), "after");
+        Hook swap = hooked.before(Call.OPEN_FOLDER, "a"::equals, () -> {
+            Files.move(base.resolve("a"), base.resolve("a-moved"));
+            mkfifo(base.resolve("a"));
+        });
+
+        List<String> listed = new ArrayList<>();
+        backend.forEach("", info -> listed.add(info.key())).get(30, TimeUnit.SECONDS);
+
+        assertThat(swap.ran()).as("the swap ran").isTrue();
+        assertThat(listed).containsExactly("b.txt");
+        backend.close();
+    }
+
+    private static void mkfifo(Path path) throws IOException {
+        try {
+            Process p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+            Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo works here");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } catch (IOException e) {
+            Assumptions.assumeTrue(false, "mkfifo is installed: " + e);
+        }
     }
 
     // ---------------------------------------------------------------- missing folders

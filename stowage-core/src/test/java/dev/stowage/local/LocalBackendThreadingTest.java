@@ -112,7 +112,7 @@ class LocalBackendThreadingTest {
         try {
             assertThatThrownBy(() -> LocalBackend.builder().basePath(dir).baseUrl("http://h/").executor(discarding).build())
                     .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG))
-                    .hasMessageContaining("discards tasks").hasMessageContaining("DiscardPolicy");
+                    .hasMessageContaining("DiscardPolicy").hasMessageContaining("AbortPolicy");
         } finally {
             discarding.shutdown();
         }
@@ -131,5 +131,34 @@ class LocalBackendThreadingTest {
         assertThat(Failures.storage(stat).kind()).isEqualTo(ErrorKind.CLOSED);
         queued.forEach(Runnable::run); // if the executor runs them after all, they do nothing
         assertThat(dir.resolve("a.txt")).doesNotExist();
+    }
+
+    @Test
+    void executorThatRunsTasksOnTheCaller_isRefusedAtBuild() {
+        ThreadPoolExecutor callerRuns = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1),
+                new ThreadPoolExecutor.CallerRunsPolicy());
+        try {
+            assertThatThrownBy(() -> LocalBackend.builder().basePath(dir).baseUrl("http://h/").executor(callerRuns).build())
+                    .isInstanceOf(StorageException.class).hasMessageContaining("CallerRunsPolicy");
+        } finally {
+            callerRuns.shutdown();
+        }
+    }
+
+    @Test
+    void close_fromAStageRunningOnTheBackendsThread_doesNotWaitForItself() throws Exception {
+        Path source = Files.writeString(elsewhere.resolve("src.txt"), "content");
+        StorageBackend backend = LocalBackend.builder().basePath(dir).baseUrl("http://h/").build();
+        CompletableFuture<?> upload = backend.uploadFile(source, "a.txt");
+        // Chained before the upload ends, so that it runs on the thread that ends it.
+        CompletableFuture<Long> closing = new CompletableFuture<>();
+        upload.whenComplete((url, error) -> {
+            long start = System.nanoTime();
+            backend.close();
+            closing.complete(System.nanoTime() - start);
+        });
+
+        // close() waits up to 10 s for calls still running: it must not count the one calling it.
+        assertThat(closing.get(30, TimeUnit.SECONDS)).isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
 }

@@ -115,6 +115,19 @@ class ListingPublisherTest {
         assertThat(ListingPublisher.forEach(numbers(0, -1), n -> { }).join()).isZero();
     }
 
+    @Test
+    void forEach_actionThrowsAnError_failsWithItAndClosesTheSource() {
+        AssertionError boom = new AssertionError("boom");
+
+        CompletableFuture<Long> done = ListingPublisher.forEach(numbers(10, -1), n -> {
+            throw boom;
+        });
+
+        assertThat(done).failsWithin(java.time.Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCause(boom);
+        org.assertj.core.api.Assertions.assertThat(closes).hasValue(1);
+    }
+
     private static Flow.Subscriber<Integer> recorder(BlockingQueue<Object> signals, AtomicReference<Flow.Subscription> subscription,
                                                      long initialDemand) {
         return new Flow.Subscriber<>() {
