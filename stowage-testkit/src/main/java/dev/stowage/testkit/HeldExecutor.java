@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An executor that holds every task it is given until {@link #release()}, then runs them, and every
- * later one, on threads of its own: a test sees what a backend does before its executor runs
+ * later one until {@link #hold()}, on threads of its own: a test sees what a backend does before its executor runs
  * anything, and on which threads it works afterwards. Thread-safe.
  */
 final class HeldExecutor implements Executor {
@@ -26,15 +26,21 @@ final class HeldExecutor implements Executor {
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final List<Runnable> held = new ArrayList<>();
     private ExecutorService pool;
+    private boolean holding = true;
 
     @Override
     public synchronized void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (pool == null) {
+        if (holding) {
             held.add(task);
         } else {
             pool.execute(task);
         }
+    }
+
+    /** Holds the tasks given from now on again, until the next {@link #release()}. */
+    synchronized void hold() {
+        holding = true;
     }
 
     /** The tasks held so far, none of which has run. */
@@ -44,13 +50,16 @@ final class HeldExecutor implements Executor {
 
     /** Runs the tasks held, and from now on every task at once, on this executor's threads. */
     synchronized void release() {
-        AtomicInteger count = new AtomicInteger();
-        pool = Executors.newFixedThreadPool(THREADS, task -> {
-            Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            threads.add(thread);
-            return thread;
-        });
+        if (pool == null) {
+            AtomicInteger count = new AtomicInteger();
+            pool = Executors.newFixedThreadPool(THREADS, task -> {
+                Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+                thread.setDaemon(true);
+                threads.add(thread);
+                return thread;
+            });
+        }
+        holding = false;
         held.forEach(pool::execute);
         held.clear();
     }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class ThreadingContract extends ContractGroup {
     private final HeldExecutor executor = new HeldExecutor();
-    /** A backend over the same storage as {@link #backend()}, working on {@link #executor}. */
+    /** A backend working on {@link #executor}. */
     private StorageBackend held;
 
     ThreadingContract(StorageBackendContract suite) {
@@ -44,6 +44,13 @@ abstract class ThreadingContract extends ContractGroup {
             held.close();
         }
         executor.shutDown();
+    }
+
+    /** Stores an object through the held backend, its executor let go for that, then held again. */
+    private void store(String key, byte[] content) throws Exception {
+        executor.release();
+        await(held.uploadFile(source(content), key));
+        executor.hold();
     }
 
     @Test
@@ -65,7 +72,7 @@ abstract class ThreadingContract extends ContractGroup {
 
     @Test
     void stat_answersOnlyOnceTheExecutorRuns() throws Exception {
-        await(backend().uploadFile(source(utf8("held")), "held/stat.txt"));
+        store("held/stat.txt", utf8("held"));
 
         CompletableFuture<Optional<ObjectInfo>> stat = held.stat("held/stat.txt");
 
@@ -77,7 +84,7 @@ abstract class ThreadingContract extends ContractGroup {
     @Test
     void deleteFile_deletesNothingUntilTheExecutorRuns() throws Exception {
         byte[] content = utf8("held");
-        await(backend().uploadFile(source(content), "held/delete.txt"));
+        store("held/delete.txt", content);
 
         CompletableFuture<Void> delete = held.deleteFile("held/delete.txt");
 
@@ -91,7 +98,7 @@ abstract class ThreadingContract extends ContractGroup {
     @Test
     void deleteFiles_deletesNothingUntilTheExecutorRuns() throws Exception {
         byte[] content = utf8("held");
-        await(backend().uploadFile(source(content), "held/batch.txt"));
+        store("held/batch.txt", content);
 
         CompletableFuture<DeleteResult> delete = held.deleteFiles(List.of("held/batch.txt"));
 
@@ -104,7 +111,7 @@ abstract class ThreadingContract extends ContractGroup {
 
     @Test
     void forEach_deliversNothingUntilTheExecutorRuns_thenOnItsThreads() throws Exception {
-        await(backend().uploadFile(source(utf8("held")), "held/listed.txt"));
+        store("held/listed.txt", utf8("held"));
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
         CompletableFuture<Long> listing = held.forEach("", info -> threads.add(Thread.currentThread()));

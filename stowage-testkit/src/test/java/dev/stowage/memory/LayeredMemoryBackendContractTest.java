@@ -9,6 +9,8 @@ import dev.stowage.layer.LoggingListener;
 import dev.stowage.layer.RetryLayer;
 import dev.stowage.layer.RetryPolicy;
 import dev.stowage.layer.StorageListener;
+import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,8 +21,16 @@ import org.junit.jupiter.api.Test;
 class LayeredMemoryBackendContractTest extends MemoryBackendContractTest {
     @Override
     protected StorageBackend createBackend() {
-        return super.createBackend()
-                .with(new RetryLayer(RetryPolicy.defaults(), new LoggingListener()))
+        return layered(super.createBackend());
+    }
+
+    @Override
+    protected Optional<StorageBackend> createBackendOn(Executor executor) {
+        return super.createBackendOn(executor).map(LayeredMemoryBackendContractTest::layered);
+    }
+
+    private static StorageBackend layered(StorageBackend backend) {
+        return backend.with(new RetryLayer(RetryPolicy.defaults(), new LoggingListener()))
                 .with(new ListenerLayer(new StorageListener() {
                 }))
                 .with(new LoggingLayer());
