@@ -1,5 +1,6 @@
 package dev.stowage.s3;
 
+import dev.stowage.internal.Digests;
 import dev.stowage.internal.IoExecutors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,10 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -59,7 +58,7 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
      * @param stop          polled between reads; when true the read stops with a {@link CancellationException}
      */
     static FileDigest of(Path file, long partSizeBytes, BooleanSupplier stop) throws IOException {
-        MessageDigest sha256 = digest("SHA-256");
+        MessageDigest sha256 = Digests.sha256();
         BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
         for (int i = 0; i < BUFFERS; i++) {
             free.add(new byte[BUFFER_BYTES]);
@@ -92,7 +91,7 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
             }
             filled.put(Chunk.END);
             finished = true;
-            return new FileDigest(total, HexFormat.of().formatHex(sha256.digest()), md5s.join());
+            return new FileDigest(total, Digests.hex(sha256.digest()), md5s.join());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while the file was hashed");
@@ -105,7 +104,7 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
 
     /** The MD5 side: digests the chunks in order, one MD5 per part, until {@link Chunk#END}. */
     private static List<String> md5s(BlockingQueue<Chunk> filled, BlockingQueue<byte[]> free, AtomicBoolean abandoned) {
-        MessageDigest md5 = digest("MD5");
+        MessageDigest md5 = Digests.md5();
         List<String> parts = new ArrayList<>();
         boolean pending = false;
         try {
@@ -153,14 +152,6 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
                 md5s.join(); // throws what ended it
                 throw new CompletionException(new IllegalStateException("the MD5 thread ended before the file was read"));
             }
-        }
-    }
-
-    private static MessageDigest digest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " is required of every Java platform", e);
         }
     }
 }

@@ -12,7 +12,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -35,6 +34,7 @@ final class MultipartUpload {
     /** Where parts are sent again after their pause: a few threads shared by every upload; they only start requests. */
     private static final ExecutorService RETRIES = IoExecutors.newPool("stowage-s3-retry", 2);
 
+    private final S3Core core;
     private final S3AsyncClient client;
     private final String bucket;
     private final String objectKey;
@@ -65,22 +65,23 @@ final class MultipartUpload {
     private Throwable failure;
 
     /**
+     * @param objectKey  the object's key in the bucket, {@code bucket_prefix} included
      * @param classify   turns what a part's request failed with into the backend's error
      * @param partRetry  how often and how patiently each part is tried
      */
-    MultipartUpload(S3AsyncClient client, String bucket, String objectKey, Path source, FileDigest digest,
-                    long partSizeBytes, int concurrency, boolean checksums,
+    MultipartUpload(S3Core core, String objectKey, Path source, FileDigest digest, long partSizeBytes,
                     Function<Throwable, StorageException> classify, RetryPolicy partRetry) {
-        this.checksums = checksums;
+        this.core = core;
+        this.client = core.client();
+        this.bucket = core.config().bucketName();
+        this.concurrency = core.config().partConcurrency();
+        this.checksums = core.config().sdkChecksums();
         this.classify = classify;
         this.partRetry = partRetry;
-        this.client = client;
-        this.bucket = bucket;
         this.objectKey = objectKey;
         this.source = source;
         this.digest = digest;
         this.partSizeBytes = partSizeBytes;
-        this.concurrency = concurrency;
         this.parts = new CompletedPart[digest.partMd5s().size()];
     }
 
@@ -113,7 +114,7 @@ final class MultipartUpload {
             // it rejects the parts that carry one.
             request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
-        CompletableFuture<String> created = call(() -> client.createMultipartUpload(request.bucket(bucket).key(objectKey).build()))
+        CompletableFuture<String> created = core.call(() -> client.createMultipartUpload(request.bucket(bucket).key(objectKey).build()))
                 .thenApply(r -> r.uploadId());
         // Not cancelled with the rest: an upload the server creates after all must be aborted, so
         // its id is awaited even then.
@@ -160,7 +161,7 @@ final class MultipartUpload {
         // Parts in flight are never cancelled: cancelling the SDK's future does not stop a request
         // already on its way, and a part that lands after the abort stays behind. They are waited for.
         // The file body stats the file when it is made: a file deleted since hashing fails here.
-        call(() -> client.uploadPart(request.build(),
+        core.call(() -> client.uploadPart(request.build(),
                         AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length))))
                 .whenComplete((response, error) -> {
                     if (error != null) {
@@ -240,7 +241,7 @@ final class MultipartUpload {
             }
             requestsInFlight++;
         }
-        call(() -> client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
+        core.call(() -> client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
                         .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build())))
                 .whenComplete((response, error) -> {
                     synchronized (this) {
@@ -288,7 +289,7 @@ final class MultipartUpload {
             return;
         }
         // Reached once: `settled` guards it.
-        call(() -> client.abortMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(id))).whenComplete((ok, abortError) -> {
+        core.call(() -> client.abortMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(id))).whenComplete((ok, abortError) -> {
             if (abortError != null) {
                 LOG.warn("Could not abort multipart upload {} of key {} in bucket {}; its parts stay until a lifecycle "
                         + "rule removes them: {}", id, objectKey, bucket, abortError.toString());
@@ -311,14 +312,5 @@ final class MultipartUpload {
     /** A future that completes once the upload is completed or its abort has been tried. */
     CompletableFuture<Void> ended() {
         return ended;
-    }
-
-    /** Starts an SDK call; what it throws instead of returning a future fails the future, so every path completes. */
-    private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
-        try {
-            return call.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 }
