@@ -1,13 +1,13 @@
 package dev.stowage.s3;
 
 import dev.stowage.StorageException;
-import dev.stowage.internal.IoExecutors;
 import dev.stowage.layer.RetryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -31,10 +31,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  */
 final class MultipartUpload {
     private static final Logger LOG = LoggerFactory.getLogger(MultipartUpload.class);
-    /** Where parts are sent again after their pause: a few threads shared by every upload; they only start requests. */
-    private static final ExecutorService RETRIES = IoExecutors.newPool("stowage-s3-retry", 2);
-
     private final S3Core core;
+    private final S3Threads threads;
     private final S3AsyncClient client;
     private final String bucket;
     private final String objectKey;
@@ -69,9 +67,10 @@ final class MultipartUpload {
      * @param classify   turns what a part's request failed with into the backend's error
      * @param partRetry  how often and how patiently each part is tried
      */
-    MultipartUpload(S3Core core, String objectKey, Path source, FileDigest digest, long partSizeBytes,
+    MultipartUpload(S3Core core, S3Threads threads, String objectKey, Path source, FileDigest digest, long partSizeBytes,
                     Function<Throwable, StorageException> classify, RetryPolicy partRetry) {
         this.core = core;
+        this.threads = threads;
         this.client = core.client();
         this.bucket = core.config().bucketName();
         this.concurrency = core.config().partConcurrency();
@@ -215,10 +214,7 @@ final class MultipartUpload {
                     : e);
             return;
         }
-        Duration pause = partRetry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble());
-        CompletableFuture<Void> wake = new CompletableFuture<Void>().completeOnTimeout(null, pause.toNanos(), TimeUnit.NANOSECONDS);
-        stopped.thenRun(() -> wake.complete(null));
-        wake.thenRunAsync(() -> {
+        pause(partRetry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble())).thenRunAsync(() -> {
             boolean stop;
             synchronized (this) {
                 stop = failed;
@@ -231,7 +227,23 @@ final class MultipartUpload {
             } else {
                 sendPart(number, attempt + 1);
             }
-        }, RETRIES);
+        }, threads.ioOrHere());
+    }
+
+    /**
+     * A future that completes once the pause has passed, timed on the backend's scheduler, or at
+     * once when the upload stops. A scheduler that refuses the timer (shut down) ends the pause at once.
+     */
+    private CompletableFuture<Void> pause(Duration pause) {
+        CompletableFuture<Void> wake = new CompletableFuture<>();
+        try {
+            ScheduledFuture<?> timer = threads.scheduler().schedule(() -> wake.complete(null), pause.toNanos(), TimeUnit.NANOSECONDS);
+            wake.whenComplete((ok, e) -> timer.cancel(false)); // a stop ends the pause: the timer has nothing left to do
+        } catch (RejectedExecutionException e) {
+            wake.complete(null);
+        }
+        stopped.thenRun(() -> wake.complete(null));
+        return wake;
     }
 
     private void complete() {

@@ -10,7 +10,6 @@ import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
 import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.internal.Futures;
-import dev.stowage.internal.IoExecutors;
 import dev.stowage.spi.AbstractStorageBackend;
 import java.net.URI;
 import java.nio.file.Path;
@@ -24,9 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -35,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 
 /**
  * Objects in an S3 bucket, on AWS or any S3-compatible store (Cloudflare R2, MinIO, DigitalOcean
@@ -62,6 +61,14 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  * {@link dev.stowage.layer.RetryLayer}, which retries whole operations on retryable kinds, and a
  * retried upload reads and hashes the file again.
  *
+ * <p><b>Threads:</b> each backend has its own, all ended by {@link #close()}: an I/O pool (hashing,
+ * request starts, listing callbacks, progress reports), MD5 threads beside it, one scheduler thread
+ * (timeouts, pauses before a part or an abort is sent again), a few Netty event loops, and the SDK
+ * client's response threads. The builder takes an {@link Builder#executor executor},
+ * {@link Builder#scheduler scheduler} and {@link Builder#eventLoopGroup event loops} of the
+ * caller's instead, which the backend never shuts down. The I/O and MD5 pools let their threads go
+ * after 30 seconds idle.
+ *
  * <p>Thread-safe; one client and one connection pool per backend, released by {@link #close()}.
  * Failures carry the kinds of {@link S3ErrorMapping}: {@code ACCESS_DENIED} for wrong credentials,
  * {@code INVALID_CONFIG} for a missing bucket, {@code RATE_LIMITED}, {@code UNAVAILABLE} for an
@@ -82,24 +89,19 @@ public final class S3Backend extends AbstractStorageBackend {
     private final S3Config config;
     private final S3Core core;
     private final S3Writer writer;
+    private final S3Threads threads;
     private final URI keyBase;
     /** The I/O executor, or the calling thread once it refuses work (closed): what runs there then fails at once. */
     private final Executor ioOrHere;
 
-    private S3Backend(S3Config config, AwsCredentialsProvider callersCredentials, List<ExecutionInterceptor> interceptors,
-                      Executor io, ExecutorService ownedIo) {
-        super(label(config), io, ownedIo);
-        this.config = config;
-        this.ioOrHere = task -> {
-            try {
-                io.execute(task);
-            } catch (RejectedExecutionException e) {
-                task.run();
-            }
-        };
+    private S3Backend(Builder b, S3Threads threads) {
+        super(label(b.config), threads.io(), threads.ownIo());
+        this.config = b.config;
+        this.threads = threads;
+        this.ioOrHere = threads.ioOrHere();
         this.keyBase = S3Urls.keyBase(config);
-        this.core = S3Core.open(config, label(), callersCredentials, interceptors, ioOrHere, this::isClosed);
-        this.writer = new S3Writer(core);
+        this.core = S3Core.open(config, label(), b.credentials, b.interceptors, b.eventLoops, threads, this::isClosed);
+        this.writer = new S3Writer(core, threads);
     }
 
     /** A backend for the configuration, with credentials from it or the AWS chain. */
@@ -269,7 +271,10 @@ public final class S3Backend extends AbstractStorageBackend {
     /**
      * Stops new operations, then closes the client and its connections; operations in flight fail
      * {@code CLOSED}. Multipart uploads in flight are aborted first, so that their parts do not stay
-     * on the server: this waits for them up to {@link #CLOSE_WAIT}, then closes regardless.
+     * on the server: this waits for them up to {@link #CLOSE_WAIT}, then closes regardless. Then
+     * the threads the backend made end: its I/O and MD5 pools, its scheduler and the client's
+     * Netty event loops; executors, schedulers and event loops given to the builder are left
+     * running.
      */
     @Override
     public synchronized void close() {
@@ -286,7 +291,11 @@ public final class S3Backend extends AbstractStorageBackend {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        core.close();
+        try {
+            core.close();
+        } finally {
+            threads.close();
+        }
     }
 
     @Override
@@ -299,12 +308,18 @@ public final class S3Backend extends AbstractStorageBackend {
         return "s3:" + config.bucketName() + (prefix.isEmpty() ? "" : "/" + prefix.substring(0, prefix.length() - 1));
     }
 
-    /** Builds an {@link S3Backend}; not thread-safe. */
+    /**
+     * Builds an {@link S3Backend}; not thread-safe. Executors, schedulers and event loops given to
+     * it remain the caller's: the backend never shuts them down, and the caller does so only once
+     * every backend using them is closed.
+     */
     public static final class Builder {
         private final S3Config config;
         private final List<ExecutionInterceptor> interceptors = new ArrayList<>();
         private AwsCredentialsProvider credentials;
         private Executor executor;
+        private ScheduledExecutorService scheduler;
+        private SdkEventLoopGroup eventLoops;
         private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
 
         private Builder(S3Config config) {
@@ -327,12 +342,33 @@ public final class S3Backend extends AbstractStorageBackend {
         }
 
         /**
-         * Runs hashing, request starts and listing callbacks on this executor, which the caller
-         * keeps and shuts down, instead of the backend's own pool. It must run every task it
-         * accepts: one that drops tasks leaves operations unfinished.
+         * Runs hashing, request starts, listing callbacks and progress reports on this executor,
+         * which the caller keeps and shuts down, instead of the backend's own pool. It must run
+         * every task it accepts: one that drops tasks leaves operations unfinished. The MD5 side of
+         * hashing still runs on threads of the backend's own, since a hashing task waits for it.
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Times pauses on this scheduler, which the caller keeps and shuts down, instead of a thread
+         * of the backend's own: the SDK's call and request timeouts, parts and aborts sent again.
+         * Its tasks are short; it must run every task it accepts. A scheduler that cancels tasks
+         * lazily keeps one per call queued until its call timeout would have passed.
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Netty event loops of the caller's, e.g. shared by several backends, instead of a few of
+         * the backend's own; the caller closes them.
+         */
+        public Builder eventLoopGroup(SdkEventLoopGroup eventLoops) {
+            this.eventLoops = Objects.requireNonNull(eventLoops, "eventLoops");
             return this;
         }
 
@@ -347,13 +383,11 @@ public final class S3Backend extends AbstractStorageBackend {
 
         /** @throws StorageException of kind {@code INVALID_CONFIG} if the SDK rejects the configuration */
         public S3Backend build() {
-            ExecutorService owned = executor == null ? IoExecutors.newPool("stowage-s3-io", ioThreads) : null;
+            S3Threads threads = S3Threads.create(executor, ioThreads, scheduler);
             try {
-                return new S3Backend(config, credentials, interceptors, executor != null ? executor : owned, owned);
+                return new S3Backend(this, threads);
             } catch (RuntimeException e) {
-                if (owned != null) {
-                    owned.shutdown();
-                }
+                threads.closeAll();
                 if (e instanceof StorageException) {
                     throw e;
                 }

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -76,19 +77,20 @@ final class S3Core implements AutoCloseable {
      * Builds the client and presigner; on failure, closes what it had made.
      *
      * @param callersCredentials a provider of the caller's, never closed here; null for the configuration's or the AWS chain
-     * @param io                 where calls start when credentials may need I/O; must run refused work on the calling thread
+     * @param eventLoops         the caller's Netty event loops, or null for the client's own
      */
     static S3Core open(S3Config config, String label, AwsCredentialsProvider callersCredentials,
-                       List<ExecutionInterceptor> interceptors, Executor io, BooleanSupplier closed) {
+                       List<ExecutionInterceptor> interceptors, SdkEventLoopGroup eventLoops, S3Threads threads,
+                       BooleanSupplier closed) {
         AwsCredentialsProvider own = callersCredentials == null ? S3Clients.credentials(config) : null;
         // The presigner closes the provider it is given: the caller's is handed over behind a view
         // that cannot be closed.
         AwsCredentialsProvider credentials = callersCredentials != null ? callersCredentials::resolveCredentials : own;
         S3AsyncClient client = null;
         try {
-            client = S3Clients.client(config, credentials, interceptors);
+            client = S3Clients.client(config, credentials, interceptors, eventLoops, threads.scheduler());
             S3Presigner presigner = S3Clients.presigner(config, credentials);
-            return new S3Core(config, label, client, presigner, own, io, closed);
+            return new S3Core(config, label, client, presigner, own, threads.ioOrHere(), closed);
         } catch (RuntimeException e) {
             if (client != null) {
                 client.close();

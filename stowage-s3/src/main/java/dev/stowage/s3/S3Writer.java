@@ -30,14 +30,16 @@ final class S3Writer {
     private static final long MiB = 1 << 20;
 
     private final S3Core core;
+    private final S3Threads threads;
     private final S3Config config;
     /** Multipart uploads that may still have parts on the server, with their keys, for {@link #stopAll} to abort. */
     private final Map<MultipartUpload, String> multipartUploads = new ConcurrentHashMap<>();
     /** Once set, by {@link #stopAll}, the reason every multipart upload of a key fails with; new ones stop at once. */
     private volatile Function<String, StorageException> stopped;
 
-    S3Writer(S3Core core) {
+    S3Writer(S3Core core, S3Threads threads) {
         this.core = core;
+        this.threads = threads;
         this.config = core.config();
     }
 
@@ -59,7 +61,7 @@ final class S3Writer {
      */
     Plan plan(Path source, long sizeBytes, String key, BooleanSupplier stop) throws IOException {
         long partSize = sizeBytes >= config.multipartThresholdBytes() ? partSizeFor(sizeBytes, key) : 0;
-        return new Plan(FileDigest.of(source, partSize > 0 ? partSize : Long.MAX_VALUE, stop), partSize);
+        return new Plan(FileDigest.of(source, partSize > 0 ? partSize : Long.MAX_VALUE, stop, threads.md5()), partSize);
     }
 
     private long partSizeFor(long size, String key) {
@@ -89,7 +91,7 @@ final class S3Writer {
         metadata.put(S3Backend.SHA256_METADATA, plan.digest().sha256());
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
-            MultipartUpload upload = new MultipartUpload(core, objectKey, source, plan.digest(), plan.partSizeBytes(),
+            MultipartUpload upload = new MultipartUpload(core, threads, objectKey, source, plan.digest(), plan.partSizeBytes(),
                     classify, RetryPolicy.defaults().withMaxAttempts(config.partAttempts()));
             multipartUploads.put(upload, key);
             upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
