@@ -39,6 +39,7 @@ final class MultipartUpload {
     private final Path source;
     private final FileDigest digest;
     private final long partSizeBytes;
+    private final ProgressTally progress;
     private final int concurrency;
     /** Whether the SDK sends CRC32 checksums with each part (the AWS preset). */
     private final boolean checksums;
@@ -64,11 +65,12 @@ final class MultipartUpload {
 
     /**
      * @param objectKey  the object's key in the bucket, {@code bucket_prefix} included
+     * @param progress   counts each part once the server has it
      * @param classify   turns what a part's request failed with into the backend's error
      * @param partRetry  how often and how patiently each part is tried
      */
     MultipartUpload(S3Core core, S3Threads threads, String objectKey, Path source, FileDigest digest, long partSizeBytes,
-                    Function<Throwable, StorageException> classify, RetryPolicy partRetry) {
+                    ProgressTally progress, Function<Throwable, StorageException> classify, RetryPolicy partRetry) {
         this.core = core;
         this.threads = threads;
         this.client = core.client();
@@ -81,6 +83,7 @@ final class MultipartUpload {
         this.source = source;
         this.digest = digest;
         this.partSizeBytes = partSizeBytes;
+        this.progress = progress;
         this.parts = new CompletedPart[digest.partMd5s().size()];
     }
 
@@ -174,6 +177,7 @@ final class MultipartUpload {
                                 .checksumCRC32(response.checksumCRC32()).build();
                         last = ++partsDone == parts.length;
                     }
+                    progress.add(length);
                     if (last) {
                         complete();
                     } else {

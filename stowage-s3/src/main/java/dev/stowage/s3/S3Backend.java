@@ -149,11 +149,16 @@ public final class S3Backend extends AbstractStorageBackend {
             }
             Futures.cancelWith(result, sent);
             sent.whenComplete((ok, e) -> {
-                if (e == null) {
-                    result.complete(Urls.join(keyBase, key));
-                } else {
+                if (e != null) {
                     result.completeExceptionally(uploadFailure(e, source, key));
+                    return;
                 }
+                ioOrHere.execute(() -> { // not on the SDK's threads: the caller's progress hears the end here
+                    if (!result.isDone()) {
+                        plan.progress().end();
+                        result.complete(Urls.join(keyBase, key));
+                    }
+                });
             });
         }, ioOrHere);
         return result;
@@ -165,7 +170,7 @@ public final class S3Backend extends AbstractStorageBackend {
         long size = requireSourceFile(source, key).size();
         S3Writer.Plan plan;
         try {
-            plan = writer.plan(source, size, key, () -> stop.getAsBoolean() || isClosed());
+            plan = writer.plan(source, size, key, options.progress(), () -> stop.getAsBoolean() || isClosed());
         } catch (CancellationException e) {
             if (isClosed() && !stop.getAsBoolean()) {
                 throw closedDuringUpload(key);

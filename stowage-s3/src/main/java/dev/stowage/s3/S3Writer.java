@@ -5,6 +5,8 @@ import dev.stowage.MediaTypes;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
+import dev.stowage.UploadProgress;
+import dev.stowage.internal.Progress;
 import dev.stowage.layer.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,24 +46,29 @@ final class S3Writer {
     }
 
     /**
-     * How a file is sent: the digest of what was read, and the part size, 0 for a single PUT.
+     * How a file is sent: the digest of what was read, the part size, and the tally of its progress.
      *
      * @param digest        the file's size, SHA-256 and the MD5 of each part
      * @param partSizeBytes the size of every part but the last; 0 for one PUT
+     * @param progress      where the parts that reach the server are counted, and the end is told
      */
-    record Plan(FileDigest digest, long partSizeBytes) {
+    record Plan(FileDigest digest, long partSizeBytes, ProgressTally progress) {
     }
 
     /**
-     * Plans the upload of a file of {@code sizeBytes} and hashes it: blocking, for the I/O executor.
+     * Plans the upload of a file of {@code sizeBytes} and hashes it: blocking, for the I/O
+     * executor. Tells the caller's progress {@code (0, size)} first.
      *
      * @param stop polled while the file is read; when true the read stops with a
      *             {@link java.util.concurrent.CancellationException}
      * @throws StorageException {@code UNSUPPORTED} if the file needs parts larger than S3 allows
      */
-    Plan plan(Path source, long sizeBytes, String key, BooleanSupplier stop) throws IOException {
+    Plan plan(Path source, long sizeBytes, String key, UploadProgress progress, BooleanSupplier stop) throws IOException {
         long partSize = sizeBytes >= config.multipartThresholdBytes() ? partSizeFor(sizeBytes, key) : 0;
-        return new Plan(FileDigest.of(source, partSize > 0 ? partSize : Long.MAX_VALUE, stop, threads.md5()), partSize);
+        Progress.report(progress, 0, sizeBytes);
+        FileDigest digest = FileDigest.of(source, partSize > 0 ? partSize : Long.MAX_VALUE, stop, threads.md5());
+        // What is sent is what was read, should the file have changed since its size was taken.
+        return new Plan(digest, partSize, new ProgressTally(progress, digest.sizeBytes(), threads.ioOrHere()));
     }
 
     private long partSizeFor(long size, String key) {
@@ -92,7 +99,7 @@ final class S3Writer {
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
             MultipartUpload upload = new MultipartUpload(core, threads, objectKey, source, plan.digest(), plan.partSizeBytes(),
-                    classify, RetryPolicy.defaults().withMaxAttempts(config.partAttempts()));
+                    plan.progress(), classify, RetryPolicy.defaults().withMaxAttempts(config.partAttempts()));
             multipartUploads.put(upload, key);
             upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
             Function<String, StorageException> reason = stopped;
