@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -148,7 +149,8 @@ final class S3Core implements AutoCloseable {
      * {@code bucket_name} does not pass for an empty bucket.
      */
     CompletableFuture<Optional<ObjectInfo>> stat(String key) {
-        return call(() -> client.headObject(r -> r.bucket(config.bucketName()).key(objectKey(key, Operation.STAT))))
+        return whole(call(() -> client.headObject(r -> r.bucket(config.bucketName()).key(objectKey(key, Operation.STAT)))),
+                head -> head.contentLength() != null, "the HEAD answer", "Content-Length", Operation.STAT, key)
                 .thenApply(head -> Optional.of(info(key, head)))
                 .exceptionallyCompose(error -> Futures.unwrap(error) instanceof NoSuchKeyException
                         ? requireBucket().thenApply(seen -> Optional.<ObjectInfo>empty())
@@ -177,7 +179,7 @@ final class S3Core implements AutoCloseable {
                 .filter(v -> SHA256_HEX.matcher(v).matches());
         Map<String, String> metadata = new TreeMap<>(head.metadata());
         metadata.remove(S3Backend.SHA256_METADATA);
-        return new ObjectInfo(key, head.contentLength() != null ? head.contentLength() : 0L,
+        return new ObjectInfo(key, head.contentLength(),
                 head.lastModified() != null ? head.lastModified() : Instant.EPOCH,
                 Optional.ofNullable(head.eTag()), sha256, Optional.ofNullable(head.contentType()),
                 Optional.ofNullable(head.cacheControl()), metadata);
@@ -211,22 +213,53 @@ final class S3Core implements AutoCloseable {
 
     /**
      * The error a failed request of an operation on a key stands for: a {@link StorageException}
-     * as it is, {@code CLOSED} once the backend is closed, an SDK failure through
-     * {@link S3ErrorMapping}, anything else {@code UNEXPECTED}.
+     * as it is, {@code CLOSED} once the backend is closed, else as {@link #mapped} says.
      */
     StorageException failure(Throwable error, Operation op, String key) {
         Throwable e = Futures.unwrap(error);
-        if (e instanceof StorageException) {
-            return (StorageException) e;
-        }
-        if (closed.getAsBoolean()) {
+        if (!(e instanceof StorageException) && closed.getAsBoolean()) {
             return StorageException.builder(ErrorKind.CLOSED, "the backend was closed during the operation")
                     .operation(op).key(key).backend(label).cause(e).build();
+        }
+        return mapped(e, op, key);
+    }
+
+    /**
+     * What a failed request says, whether the backend is closed or not: a {@link StorageException}
+     * as it is, an SDK failure through {@link S3ErrorMapping}, anything else {@code UNEXPECTED}.
+     */
+    StorageException mapped(Throwable error, Operation op, String key) {
+        Throwable e = Futures.unwrap(error);
+        if (e instanceof StorageException) {
+            return (StorageException) e;
         }
         if (e instanceof SdkException) {
             return errors.map(e, op).operation(op).key(key).backend(label).cause(e).build();
         }
         return StorageException.builder(ErrorKind.UNEXPECTED, e.toString()).operation(op).key(key).backend(label).cause(e).build();
+    }
+
+    /**
+     * The answer of a call, failed with a retryable {@code UNAVAILABLE} error if it lacks what
+     * every whole answer of its kind carries. The SDK's Netty client (2.57) takes an answer whose
+     * connection closed within its head for a whole one, with the headers that arrived: a HEAD
+     * without its {@code Content-Length}, an {@code UploadPart} without its {@code ETag}, a
+     * {@code CreateMultipartUpload} without its upload id. Cancelling the returned future cancels the call.
+     *
+     * @param answer  what is checked, for the message, such as "the UploadPart answer"
+     * @param missing what a whole answer carries, for the message, such as "ETag"
+     */
+    <T> CompletableFuture<T> whole(CompletableFuture<T> call, Predicate<T> isWhole, String answer, String missing,
+                                   Operation op, String key) {
+        CompletableFuture<T> checked = call.thenApply(response -> {
+            if (!isWhole.test(response)) {
+                throw StorageException.builder(ErrorKind.UNAVAILABLE, answer + " came without its " + missing
+                        + ": it was cut short on the way").retryable(true).operation(op).key(key).backend(label).build();
+            }
+            return response;
+        });
+        Futures.cancelWith(checked, call);
+        return checked;
     }
 
     /** The error for an S3 error code reported inside an answer, such as one key's in a {@code DeleteObjects} result. */

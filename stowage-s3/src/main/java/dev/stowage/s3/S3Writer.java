@@ -7,7 +7,6 @@ import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.UploadProgress;
 import dev.stowage.internal.Progress;
-import dev.stowage.layer.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +33,7 @@ final class S3Writer {
     private final S3Core core;
     private final S3Threads threads;
     private final S3Config config;
+    private final MultipartAborts aborts;
     /** Multipart uploads that may still have parts on the server, with their keys, for {@link #stopAll} to abort. */
     private final Map<MultipartUpload, String> multipartUploads = new ConcurrentHashMap<>();
     /** Once set, by {@link #stopAll}, the reason every multipart upload of a key fails with; new ones stop at once. */
@@ -43,6 +43,7 @@ final class S3Writer {
         this.core = core;
         this.threads = threads;
         this.config = core.config();
+        this.aborts = new MultipartAborts(core, threads);
     }
 
     /**
@@ -98,8 +99,7 @@ final class S3Writer {
         metadata.put(S3Backend.SHA256_METADATA, plan.digest().sha256());
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
-            MultipartUpload upload = new MultipartUpload(core, threads, objectKey, source, plan.digest(), plan.partSizeBytes(),
-                    plan.progress(), classify, RetryPolicy.defaults().withMaxAttempts(config.partAttempts()));
+            MultipartUpload upload = new MultipartUpload(core, threads, aborts, key, source, plan, classify);
             multipartUploads.put(upload, key);
             upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
             Function<String, StorageException> reason = stopped;
@@ -120,8 +120,9 @@ final class S3Writer {
                 .contentMD5(plan.digest().partMd5s().get(0));
         options.cacheControl().ifPresent(put::cacheControl);
         acl.ifPresent(put::acl);
-        return core.call(() -> core.client().putObject(put.build(),
-                AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size))));
+        return core.whole(core.call(() -> core.client().putObject(put.build(),
+                        AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size)))),
+                answer -> answer.eTag() != null, "the PutObject answer", "ETag", Operation.UPLOAD, key);
     }
 
     /** The media type of the key's extension, else of the file name's. */
