@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.DeletedObject;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
@@ -31,17 +31,13 @@ final class BatchDelete {
     /** S3's most keys in one DeleteObjects request. */
     static final int BATCH_KEYS = 1000;
 
-    private final S3Backend backend;
-    private final S3AsyncClient client;
-    private final S3Config config;
+    private final S3Core core;
     private final List<String> keys;
     private final Map<String, StorageException> failed = new ConcurrentHashMap<>();
     private volatile boolean batchesRefused;
 
-    BatchDelete(S3Backend backend, S3AsyncClient client, S3Config config, Collection<String> keys) {
-        this.backend = backend;
-        this.client = client;
-        this.config = config;
+    BatchDelete(S3Core core, Collection<String> keys) {
+        this.core = core;
         this.keys = List.copyOf(new LinkedHashSet<>(keys));
     }
 
@@ -49,14 +45,14 @@ final class BatchDelete {
         Map<String, String> objectKeys = new LinkedHashMap<>();
         for (String key : keys) {
             try {
-                objectKeys.put(key, backend.objectKeyFor(key, Operation.DELETE));
+                objectKeys.put(key, core.objectKey(key, Operation.DELETE));
             } catch (StorageException e) {
                 failed.put(key, e);
             }
         }
         List<String> valid = new ArrayList<>(objectKeys.keySet());
         CompletableFuture<Void> done;
-        if (!config.batchDelete()) {
+        if (!core.config().batchDelete()) {
             done = oneByOne(valid);
         } else {
             done = CompletableFuture.completedFuture(null);
@@ -71,8 +67,7 @@ final class BatchDelete {
     private CompletableFuture<Void> batch(List<String> batch, Map<String, String> objectKeys) {
         List<ObjectIdentifier> ids = batch.stream()
                 .map(k -> ObjectIdentifier.builder().key(objectKeys.get(k)).build()).collect(Collectors.toList());
-        // Not quiet: every key must come back as deleted or failed, or it is not known to be deleted.
-        return client.deleteObjects(r -> r.bucket(config.bucketName()).delete(d -> d.objects(ids).quiet(false)))
+        return core.deleteObjects(ids)
                 .handle((response, error) -> {
                     if (error == null) {
                         account(batch, objectKeys, response);
@@ -83,7 +78,7 @@ final class BatchDelete {
                         return oneByOne(batch);
                     }
                     for (String key : batch) {
-                        failed.put(key, backend.failure(error, Operation.DELETE, key));
+                        failed.put(key, core.failure(error, Operation.DELETE, key));
                     }
                     return CompletableFuture.<Void>completedFuture(null);
                 })
@@ -99,9 +94,9 @@ final class BatchDelete {
             String objectKey = objectKeys.get(key);
             S3Error e = errors.get(objectKey);
             if (e != null) {
-                failed.put(key, backend.failure(e.code(), e.message(), Operation.DELETE, key));
+                failed.put(key, core.failure(e.code(), e.message(), Operation.DELETE, key));
             } else if (!deleted.contains(objectKey)) {
-                failed.put(key, backend.failure("", "the server's DeleteObjects answer does not mention this key",
+                failed.put(key, core.failure("", "the server's DeleteObjects answer does not mention this key",
                         Operation.DELETE, key));
             }
         }
@@ -119,7 +114,16 @@ final class BatchDelete {
     }
 
     private CompletableFuture<Void> oneByOne(List<String> batch) {
-        return DeleteOneByOne.failures(backend::deleteFile, batch).thenAccept(failed::putAll);
+        return DeleteOneByOne.failures(this::deleteOne, batch).thenAccept(failed::putAll);
+    }
+
+    private CompletableFuture<Void> deleteOne(String key) {
+        return core.delete(key).handle((ok, error) -> {
+            if (error != null) {
+                throw new CompletionException(core.failure(error, Operation.DELETE, key));
+            }
+            return null;
+        });
     }
 
     private DeleteResult result() {

@@ -7,9 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -19,32 +16,22 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * skipped; keys lose the {@code bucket_prefix}.
  */
 final class Listing implements ListingPublisher.PageSource<ObjectInfo> {
-    private final S3AsyncClient client;
-    private final String bucket;
-    private final String objectPrefix;
+    private final S3Core core;
+    private final String prefix;
+    /** The length of {@code bucket_prefix}, cut from each key. */
     private final int prefixLength;
-    private final Function<Supplier<CompletableFuture<ListObjectsV2Response>>, CompletableFuture<ListObjectsV2Response>> call;
     private String continuation;
 
-    /**
-     * @param objectPrefix the full prefix in the bucket, {@code bucket_prefix} included
-     * @param prefixLength the length of {@code bucket_prefix}, cut from each key
-     * @param call         starts an SDK call once credentials allow it
-     */
-    Listing(S3AsyncClient client, String bucket, String objectPrefix, int prefixLength,
-            Function<Supplier<CompletableFuture<ListObjectsV2Response>>, CompletableFuture<ListObjectsV2Response>> call) {
-        this.client = client;
-        this.bucket = bucket;
-        this.objectPrefix = objectPrefix;
-        this.prefixLength = prefixLength;
-        this.call = call;
+    /** @param prefix the prefix of the keys to list, checked already */
+    Listing(S3Core core, String prefix) {
+        this.core = core;
+        this.prefix = prefix;
+        this.prefixLength = core.config().bucketPrefix().length();
     }
 
     @Override
     public CompletableFuture<ListingPublisher.Page<ObjectInfo>> next() {
-        String token = continuation;
-        return call.apply(() -> client.listObjectsV2(r -> r.bucket(bucket).prefix(objectPrefix).continuationToken(token)))
-                .thenApply(this::page);
+        return core.listObjects(prefix, continuation).thenApply(this::page);
     }
 
     private ListingPublisher.Page<ObjectInfo> page(ListObjectsV2Response response) {

@@ -1,20 +1,22 @@
 package dev.stowage.s3;
 
+import dev.stowage.ErrorKind;
+import dev.stowage.Operation;
 import dev.stowage.StorageException;
-import dev.stowage.internal.IoExecutors;
+import dev.stowage.internal.Futures;
 import dev.stowage.layer.RetryPolicy;
+import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
@@ -28,19 +30,23 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * straight from its byte range, never the whole file in memory), complete. If any step fails, or
  * the caller cancels, no new part starts, and once the parts in flight have ended the upload is
  * aborted, so that no orphan part lands after the abort; the future fails only once the abort has
- * been tried. Every part but the last has the same size, as R2 requires.
+ * been tried ({@link MultipartAborts}). A creation whose answer was lost may have made an upload
+ * nobody knows the id of: that one is looked for and aborted. Every part but the last has the same
+ * size, as R2 requires.
  */
 final class MultipartUpload {
-    private static final Logger LOG = LoggerFactory.getLogger(MultipartUpload.class);
-    /** Where parts are sent again after their pause: a few threads shared by every upload; they only start requests. */
-    private static final ExecutorService RETRIES = IoExecutors.newPool("stowage-s3-retry", 2);
-
+    private final S3Core core;
+    private final S3Threads threads;
+    private final MultipartAborts aborts;
     private final S3AsyncClient client;
     private final String bucket;
+    /** The Stowage key, for errors. */
+    private final String key;
     private final String objectKey;
     private final Path source;
     private final FileDigest digest;
     private final long partSizeBytes;
+    private final ProgressTally progress;
     private final int concurrency;
     /** Whether the SDK sends CRC32 checksums with each part (the AWS preset). */
     private final boolean checksums;
@@ -54,6 +60,10 @@ final class MultipartUpload {
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     private volatile String uploadId;
+    /** When the creation was sent, by {@link System#nanoTime()}. */
+    private long createSentNanos;
+    /** Whether the creation failed in a way that may have made an upload on the server after all; guarded by this. */
+    private boolean creationLost;
     private int nextPart = 1;
     private int partsDone;
     /** Requests (parts, the completion) handed to the client and not ended yet; guarded by this. */
@@ -65,22 +75,27 @@ final class MultipartUpload {
     private Throwable failure;
 
     /**
-     * @param classify   turns what a part's request failed with into the backend's error
-     * @param partRetry  how often and how patiently each part is tried
+     * @param key      the key, valid already
+     * @param plan     the file's digest, the part size and the tally of progress
+     * @param classify turns what a part's request failed with into the backend's error
      */
-    MultipartUpload(S3AsyncClient client, String bucket, String objectKey, Path source, FileDigest digest,
-                    long partSizeBytes, int concurrency, boolean checksums,
-                    Function<Throwable, StorageException> classify, RetryPolicy partRetry) {
-        this.checksums = checksums;
+    MultipartUpload(S3Core core, S3Threads threads, MultipartAborts aborts, String key, Path source, S3Writer.Plan plan,
+                    Function<Throwable, StorageException> classify) {
+        this.core = core;
+        this.threads = threads;
+        this.aborts = aborts;
+        this.client = core.client();
+        this.bucket = core.config().bucketName();
+        this.concurrency = core.config().partConcurrency();
+        this.checksums = core.config().sdkChecksums();
+        this.partRetry = RetryPolicy.defaults().withMaxAttempts(core.config().partAttempts());
         this.classify = classify;
-        this.partRetry = partRetry;
-        this.client = client;
-        this.bucket = bucket;
-        this.objectKey = objectKey;
+        this.key = key;
+        this.objectKey = core.objectKey(key, Operation.UPLOAD);
         this.source = source;
-        this.digest = digest;
-        this.partSizeBytes = partSizeBytes;
-        this.concurrency = concurrency;
+        this.digest = plan.digest();
+        this.partSizeBytes = plan.partSizeBytes();
+        this.progress = plan.progress();
         this.parts = new CompletedPart[digest.partMd5s().size()];
     }
 
@@ -113,14 +128,18 @@ final class MultipartUpload {
             // it rejects the parts that carry one.
             request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
-        CompletableFuture<String> created = call(() -> client.createMultipartUpload(request.bucket(bucket).key(objectKey).build()))
+        createSentNanos = System.nanoTime();
+        CompletableFuture<String> created = core.whole(core.call(() -> client.createMultipartUpload(request.bucket(bucket).key(objectKey).build())),
+                answer -> answer.uploadId() != null, "the CreateMultipartUpload answer", "upload id", Operation.UPLOAD, key)
                 .thenApply(r -> r.uploadId());
         // Not cancelled with the rest: an upload the server creates after all must be aborted, so
         // its id is awaited even then.
         created.whenComplete((id, error) -> {
+            boolean lost = error != null && mayHaveCreated(error);
             synchronized (this) {
                 uploadId = id;
                 creationEnded = true;
+                creationLost = lost;
             }
             if (error != null) {
                 fail(error);
@@ -160,8 +179,9 @@ final class MultipartUpload {
         // Parts in flight are never cancelled: cancelling the SDK's future does not stop a request
         // already on its way, and a part that lands after the abort stays behind. They are waited for.
         // The file body stats the file when it is made: a file deleted since hashing fails here.
-        call(() -> client.uploadPart(request.build(),
-                        AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length))))
+        core.whole(core.call(() -> client.uploadPart(request.build(),
+                                AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length)))),
+                        answer -> answer.eTag() != null, "the UploadPart answer (part " + number + ")", "ETag", Operation.UPLOAD, key)
                 .whenComplete((response, error) -> {
                     if (error != null) {
                         partFailed(number, attempt, error);
@@ -174,6 +194,7 @@ final class MultipartUpload {
                                 .checksumCRC32(response.checksumCRC32()).build();
                         last = ++partsDone == parts.length;
                     }
+                    progress.add(length);
                     if (last) {
                         complete();
                     } else {
@@ -214,10 +235,7 @@ final class MultipartUpload {
                     : e);
             return;
         }
-        Duration pause = partRetry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble());
-        CompletableFuture<Void> wake = new CompletableFuture<Void>().completeOnTimeout(null, pause.toNanos(), TimeUnit.NANOSECONDS);
-        stopped.thenRun(() -> wake.complete(null));
-        wake.thenRunAsync(() -> {
+        pause(partRetry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble())).thenRunAsync(() -> {
             boolean stop;
             synchronized (this) {
                 stop = failed;
@@ -230,7 +248,23 @@ final class MultipartUpload {
             } else {
                 sendPart(number, attempt + 1);
             }
-        }, RETRIES);
+        }, threads.ioOrHere());
+    }
+
+    /**
+     * A future that completes once the pause has passed, timed on the backend's scheduler, or at
+     * once when the upload stops. A scheduler that refuses the timer (shut down) ends the pause at once.
+     */
+    private CompletableFuture<Void> pause(Duration pause) {
+        CompletableFuture<Void> wake = new CompletableFuture<>();
+        try {
+            ScheduledFuture<?> timer = threads.scheduler().schedule(() -> wake.complete(null), pause.toNanos(), TimeUnit.NANOSECONDS);
+            wake.whenComplete((ok, e) -> timer.cancel(false)); // a stop ends the pause: the timer has nothing left to do
+        } catch (RejectedExecutionException e) {
+            wake.complete(null);
+        }
+        stopped.thenRun(() -> wake.complete(null));
+        return wake;
     }
 
     private void complete() {
@@ -240,8 +274,9 @@ final class MultipartUpload {
             }
             requestsInFlight++;
         }
-        call(() -> client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
-                        .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build())))
+        core.whole(core.call(() -> client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
+                                .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build()))),
+                        answer -> answer.eTag() != null, "the CompleteMultipartUpload answer", "ETag", Operation.UPLOAD, key)
                 .whenComplete((response, error) -> {
                     synchronized (this) {
                         requestsInFlight--;
@@ -272,35 +307,51 @@ final class MultipartUpload {
     /** After a failure or a cancellation, and once no request of the upload is in flight any more: aborts it. */
     private void abortOnceSettled() {
         Throwable error;
+        boolean lost;
         synchronized (this) {
             if (!failed || !creationEnded || requestsInFlight > 0 || settled || completed) {
                 return;
             }
             settled = true;
             error = failure;
+            lost = creationLost;
         }
         String id = uploadId;
-        if (id == null) {
-            if (error != null) {
-                result.completeExceptionally(error); // nothing was created: nothing to abort
-            }
-            ended.complete(null);
-            return;
+        CompletableFuture<Throwable> aborted;
+        if (id != null) {
+            aborted = aborts.abort(objectKey, id); // reached once: `settled` guards it
+        } else if (lost) {
+            aborted = aborts.abortLost(objectKey, createSentNanos);
+        } else {
+            aborted = CompletableFuture.completedFuture(null); // nothing was created: nothing to abort
         }
-        // Reached once: `settled` guards it.
-        call(() -> client.abortMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(id))).whenComplete((ok, abortError) -> {
-            if (abortError != null) {
-                LOG.warn("Could not abort multipart upload {} of key {} in bucket {}; its parts stay until a lifecycle "
-                        + "rule removes them: {}", id, objectKey, bucket, abortError.toString());
-                if (error != null) {
+        aborted.thenAccept(abortError -> {
+            if (error != null) {
+                if (abortError != null && abortError != error) {
                     error.addSuppressed(abortError);
                 }
-            }
-            if (error != null) {
                 result.completeExceptionally(error);
             }
             ended.complete(null);
         });
+    }
+
+    /**
+     * Whether a failed creation may have made an upload all the same: the request may have reached
+     * the server and its answer been lost (reset, timed out, cut short). Not if the server answered
+     * with an error, nor if no connection was made.
+     */
+    private boolean mayHaveCreated(Throwable error) {
+        Throwable e = Futures.unwrap(error);
+        if (e instanceof AwsServiceException) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return false;
+            }
+        }
+        return core.mapped(e, Operation.UPLOAD, key).kind() == ErrorKind.UNAVAILABLE;
     }
 
     /** Stops the upload as if it had failed with {@code reason}: no new part, then the abort. */
@@ -311,14 +362,5 @@ final class MultipartUpload {
     /** A future that completes once the upload is completed or its abort has been tried. */
     CompletableFuture<Void> ended() {
         return ended;
-    }
-
-    /** Starts an SDK call; what it throws instead of returning a future fails the future, so every path completes. */
-    private static <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
-        try {
-            return call.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 }

@@ -2,6 +2,8 @@ package dev.stowage.s3;
 
 import dev.stowage.internal.NamedThreadFactory;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -14,6 +16,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.DelegatingS3AsyncClient;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
@@ -22,24 +25,15 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** Builds the SDK client and presigner an {@link S3Backend} uses, from its configuration. */
 final class S3Clients {
-    private static SdkEventLoopGroup eventLoops;
+    /**
+     * Netty event loops of a client's own: they move bytes between sockets and the SDK (and encrypt
+     * them for TLS), so a few serve any number of connections.
+     */
+    private static final int EVENT_LOOP_THREADS = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** How long closing a client waits for its own event loops to end; they end at once when idle. */
+    private static final long EVENT_LOOPS_CLOSE_MILLIS = 5_000;
 
     private S3Clients() {
-    }
-
-    /**
-     * One set of Netty event loops for every backend in the JVM: they only move bytes between
-     * sockets and the SDK, so a few threads serve any number of clients. Closing a client then only
-     * closes its connections, and does not wait seconds for its own event loops to wind down.
-     */
-    private static synchronized SdkEventLoopGroup eventLoops() {
-        if (eventLoops == null) {
-            eventLoops = SdkEventLoopGroup.builder()
-                    .numberOfThreads(Math.max(2, Runtime.getRuntime().availableProcessors()))
-                    .threadFactory(new NamedThreadFactory("stowage-s3-netty"))
-                    .build();
-        }
-        return eventLoops;
     }
 
     /** The credentials of the configuration, or the AWS chain (with its profile) when it has none. */
@@ -54,9 +48,42 @@ final class S3Clients {
         return chain.build();
     }
 
+    /** A client with event loops of its own, which closing it stops, and the SDK's own scheduler. */
     static S3AsyncClient client(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors) {
+        return client(config, credentials, interceptors, null, null);
+    }
+
+    /**
+     * A client for the configuration.
+     *
+     * @param eventLoops the caller's event loops, which closing the client leaves running; null for
+     *                   a few of the client's own, which closing it stops
+     * @param scheduler  where the SDK times calls out, never shut down by the client; null for the SDK's own
+     */
+    static S3AsyncClient client(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors,
+                                SdkEventLoopGroup eventLoops, ScheduledExecutorService scheduler) {
+        // Given to the SDK as one of the caller's (eventLoopGroup, not eventLoopGroupBuilder): the
+        // SDK then never shuts it down, where closing a client whose group it built waits two
+        // seconds of quiet for the group to end. Our own is stopped without that wait.
+        SdkEventLoopGroup loops = eventLoops != null ? eventLoops : SdkEventLoopGroup.builder()
+                .numberOfThreads(EVENT_LOOP_THREADS)
+                .threadFactory(new NamedThreadFactory("stowage-s3-netty"))
+                .build();
+        try {
+            S3AsyncClient client = build(config, credentials, interceptors, loops, scheduler);
+            return eventLoops != null ? client : new WithOwnEventLoops(client, loops);
+        } catch (RuntimeException e) {
+            if (eventLoops == null) {
+                stop(loops);
+            }
+            throw e;
+        }
+    }
+
+    private static S3AsyncClient build(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors,
+                                       SdkEventLoopGroup loops, ScheduledExecutorService scheduler) {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
-                .eventLoopGroup(eventLoops())
+                .eventLoopGroup(loops)
                 .maxConcurrency(config.maxConnections())
                 .maxPendingConnectionAcquires(100_000)
                 .connectionTimeout(config.connectTimeout())
@@ -72,6 +99,9 @@ final class S3Clients {
                 // One retry policy, Stowage's RetryLayer: the SDK's own retries would multiply with it.
                 .retryStrategy(AwsRetryStrategy.doNotRetry());
         interceptors.forEach(override::addExecutionInterceptor);
+        if (scheduler != null) {
+            override.scheduledExecutorService(scheduler);
+        }
         S3AsyncClientBuilder builder = S3AsyncClient.builder()
                 .region(Region.of(config.region()))
                 .credentialsProvider(credentials)
@@ -98,6 +128,31 @@ final class S3Clients {
                 .serviceConfiguration(serviceConfiguration(config));
         config.endpointUrl().ifPresent(builder::endpointOverride);
         return builder.build();
+    }
+
+    /** Stops event loops now that no connection of theirs is in use, waiting a little for their threads to end. */
+    private static void stop(SdkEventLoopGroup loops) {
+        loops.eventLoopGroup().shutdownGracefully(0, EVENT_LOOPS_CLOSE_MILLIS, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(EVENT_LOOPS_CLOSE_MILLIS);
+    }
+
+    /** A client whose event loops are its own: closing it stops them, once its connections are closed. */
+    private static final class WithOwnEventLoops extends DelegatingS3AsyncClient {
+        private final SdkEventLoopGroup loops;
+
+        WithOwnEventLoops(S3AsyncClient client, SdkEventLoopGroup loops) {
+            super(client);
+            this.loops = loops;
+        }
+
+        @Override
+        public void close() {
+            try {
+                super.close();
+            } finally {
+                stop(loops);
+            }
+        }
     }
 
     private static S3Configuration serviceConfiguration(S3Config config) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -20,11 +21,20 @@ final class Interceptors {
 
     /** Fails the first {@code failures} attempts at part 2 as a reset connection would; counts every attempt. */
     static ExecutionInterceptor failPart2(AtomicInteger attempts, int failures) {
+        return failFirst(request -> request instanceof UploadPartRequest && ((UploadPartRequest) request).partNumber() == 2,
+                attempts, failures);
+    }
+
+    /** Fails the first {@code failures} requests of a type as a reset connection would; counts every attempt. */
+    static ExecutionInterceptor failFirst(Class<? extends SdkRequest> type, AtomicInteger attempts, int failures) {
+        return failFirst(type::isInstance, attempts, failures);
+    }
+
+    private static ExecutionInterceptor failFirst(Predicate<SdkRequest> which, AtomicInteger attempts, int failures) {
         return new ExecutionInterceptor() {
             @Override
             public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-                if (context.request() instanceof UploadPartRequest && ((UploadPartRequest) context.request()).partNumber() == 2
-                        && attempts.incrementAndGet() <= failures) {
+                if (which.test(context.request()) && attempts.incrementAndGet() <= failures) {
                     throw SdkClientException.create("Unable to execute HTTP request", new IOException("Connection reset by peer"));
                 }
             }

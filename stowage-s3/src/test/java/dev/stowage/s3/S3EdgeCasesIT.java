@@ -1,6 +1,7 @@
 package dev.stowage.s3;
 
 import static dev.stowage.testkit.StorageBackendContract.await;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -27,9 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
@@ -61,14 +64,28 @@ class S3EdgeCasesIT {
         awaitNothingLeft();
     }
 
+    /** The caller gives up once the upload exists and a part is in flight: it is aborted once that part has ended. */
     @Test
     void multipartUpload_givenUpByTheCaller_isAbortedAndLeavesNothing() throws Exception {
+        CompletableFuture<Void> partSeen = new CompletableFuture<>();
         CountDownLatch release = new CountDownLatch(1);
-        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(Interceptors.holdFirst(UploadPartRequest.class, new CompletableFuture<>(), release)).build()) {
-            CompletableFuture<?> upload = s3.uploadFile(large(), "big.bin").orTimeout(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+        CountDownLatch aborted = new CountDownLatch(1);
+        RecordedRequests recorded = new RecordedRequests();
+        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(recorded)
+                .interceptor(Interceptors.holdFirst(UploadPartRequest.class, partSeen, release))
+                .interceptor(countDownAfter(AbortMultipartUploadRequest.class, aborted)).build()) {
+            CompletableFuture<?> upload = s3.uploadFile(large(), "big.bin");
+            partSeen.get(20, SECONDS);
+            assertThat(recorded.of("CreateMultipartUploadRequest")).as("the upload was created").hasSize(1);
+
+            upload.orTimeout(1, MILLISECONDS);
             Throwable thrown = catchThrowable(() -> upload.get(20, SECONDS));
             assertThat(thrown).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TimeoutException.class);
+            assertThat(aborted.getCount()).as("aborted while its first part is still in flight").isEqualTo(1);
             release.countDown();
+
+            assertThat(aborted.await(20, SECONDS)).as("the upload was aborted").isTrue();
+            assertThat(recorded.of("CompleteMultipartUploadRequest")).isEmpty();
             awaitNothingLeft();
         }
     }
@@ -177,6 +194,18 @@ class S3EdgeCasesIT {
         public void close() {
             closed.set(true);
         }
+    }
+
+    /** Counts the latch down when a request of the type has succeeded. */
+    private static ExecutionInterceptor countDownAfter(Class<? extends SdkRequest> type, CountDownLatch latch) {
+        return new ExecutionInterceptor() {
+            @Override
+            public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+                if (type.isInstance(context.request())) {
+                    latch.countDown();
+                }
+            }
+        };
     }
 
     private S3Config.Builder multipart() {

@@ -105,11 +105,11 @@ class S3FailuresIT {
     @ParameterizedTest
     @EnumSource(names = {"UPLOAD", "STAT", "DELETE"})
     void anEndpointWithNothingListeningIsUnavailableAndRetryable(Operation op) throws Exception {
-        int port = StalledServer.closedPort();
-        try (S3Backend s3 = S3Backend.create(fake(port).build())) {
+        try (RefusingPort refusing = new RefusingPort();
+             S3Backend s3 = S3Backend.create(fake(refusing.port()).build())) {
             StorageException e = failure(op, start(s3, op), FAKE_BUCKET, ErrorKind.UNAVAILABLE);
             assertThat(e.isRetryable()).isTrue();
-            assertThat(e.detail()).contains("http://127.0.0.1:" + port);
+            assertThat(e.detail()).contains("http://127.0.0.1:" + refusing.port());
         }
     }
 

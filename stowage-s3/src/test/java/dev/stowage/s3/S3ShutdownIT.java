@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.stowage.ErrorKind;
 import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
+import dev.stowage.UploadProgress;
 import dev.stowage.testkit.S3TestServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -74,17 +76,34 @@ class S3ShutdownIT {
         }
     }
 
+    /**
+     * The upload tells its progress {@code (0, size)} on its I/O thread right before it reads the
+     * file: the listener holds it there until the backend is closed, so that the close lands as
+     * hashing begins, every time. (That a stop asked during the read ends it is FileDigest's test.)
+     */
     @Test
-    void close_whileTheFileIsBeingHashed_endsTheUploadClosedAndSendsNothing() throws Exception {
-        Path big = large(64);
+    void close_asHashingBegins_endsTheUploadClosedAndSendsNothing() throws Exception {
+        CountDownLatch hashing = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        UploadProgress holdAtStart = (done, total) -> {
+            if (done == 0 && hashing.getCount() > 0) {
+                hashing.countDown();
+                try {
+                    closed.await(20, SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
         RecordedRequests recorded = new RecordedRequests();
         S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(recorded).build();
-        CompletableFuture<?> upload = s3.uploadFile(big, "big.bin");
-        Thread.sleep(20); // nothing to await: hashing 64 MiB takes about 100 ms, and it may or may not have begun
+        CompletableFuture<?> upload = s3.uploadFile(large(11), "big.bin", UploadOptions.builder().progress(holdAtStart).build());
+        assertThat(hashing.await(20, SECONDS)).isTrue();
         s3.close();
+        closed.countDown();
 
         assertEndsClosed(upload);
-        assertThat(recorded.all()).as("requests sent after close").isEmpty();
+        assertThat(recorded.all()).as("requests sent").isEmpty();
         assertThat(server.keys(bucket)).isEmpty();
     }
 

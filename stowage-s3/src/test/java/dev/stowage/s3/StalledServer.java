@@ -30,16 +30,6 @@ final class StalledServer implements AutoCloseable {
         acceptor.start();
     }
 
-    /** A port on 127.0.0.1 that nothing listens on (bound, noted and closed again). */
-    static int closedPort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     int port() {
         return server.getLocalPort();
     }

@@ -1,0 +1,149 @@
+package dev.stowage.s3;
+
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import dev.stowage.internal.Futures;
+import dev.stowage.layer.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+
+/**
+ * How the multipart uploads of one backend are aborted, so that their parts do not stay on the
+ * server: each abort is sent again after a pause, timed on the backend's scheduler, while it fails
+ * for a reason worth retrying, a few times at most; and after a creation whose answer was lost, the
+ * upload it may have made is found and aborted. Futures of this class never fail: they complete
+ * with {@code null} once nothing is left, else with what prevented it, which has been logged at
+ * WARN with the upload id. Thread-safe.
+ */
+final class MultipartAborts {
+    private static final Logger LOG = LoggerFactory.getLogger(MultipartAborts.class);
+    /** Four attempts, 200 ms apart and then more: about two seconds before giving up. */
+    private static final RetryPolicy RETRY = RetryPolicy.defaults().withMaxAttempts(4);
+    /**
+     * How much earlier than its request was sent, by the server's clock, a lost upload may have
+     * been initiated: {@code Date} headers count whole seconds.
+     */
+    private static final Duration CLOCK_SLACK = Duration.ofSeconds(2);
+
+    private final S3Core core;
+    private final S3Threads threads;
+    private final String bucket;
+
+    MultipartAborts(S3Core core, S3Threads threads) {
+        this.core = core;
+        this.threads = threads;
+        this.bucket = core.config().bucketName();
+    }
+
+    /** Aborts the upload; one that is gone already (completed, or aborted) counts as aborted. */
+    CompletableFuture<Throwable> abort(String objectKey, String uploadId) {
+        CompletableFuture<Throwable> done = new CompletableFuture<>();
+        attempt(objectKey, uploadId, 1, done);
+        return done;
+    }
+
+    private void attempt(String objectKey, String uploadId, int attempt, CompletableFuture<Throwable> done) {
+        core.call(() -> core.client().abortMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)))
+                .whenComplete((ok, error) -> {
+                    if (error == null || Futures.unwrap(error) instanceof NoSuchUploadException) {
+                        done.complete(null);
+                        return;
+                    }
+                    StorageException e = core.mapped(error, Operation.UPLOAD, null);
+                    if (!e.isRetryable() || attempt >= RETRY.maxAttempts()) {
+                        done.complete(givenUp(objectKey, uploadId, attempt, error));
+                        return;
+                    }
+                    Duration pause = RETRY.delayAfter(attempt, ThreadLocalRandom.current().nextDouble());
+                    try {
+                        threads.scheduler().schedule(() -> threads.ioOrHere().execute(
+                                () -> attempt(objectKey, uploadId, attempt + 1, done)), pause.toNanos(), TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException closed) {
+                        done.complete(givenUp(objectKey, uploadId, attempt, error));
+                    }
+                });
+    }
+
+    private Throwable givenUp(String objectKey, String uploadId, int attempts, Throwable error) {
+        LOG.warn("Could not abort multipart upload {} of key {} in bucket {} ({} attempts); its parts stay until a "
+                + "lifecycle rule removes them: {}", uploadId, objectKey, bucket, attempts, Futures.unwrap(error).toString());
+        return error;
+    }
+
+    /**
+     * Aborts the uploads of exactly this object key that were initiated since a
+     * {@code CreateMultipartUpload} was sent whose answer was lost: the server may have made one,
+     * whose id nobody learnt. They are listed ({@code ListMultipartUploads}, the key as prefix) and
+     * told by their key and their initiation time on the server's clock, taken from the listing's
+     * {@code Date} header less the time since the request was sent.
+     *
+     * <p>The limit: an upload of the same key that another writer initiated meanwhile looks the
+     * same, and is aborted too; that writer's upload then fails, and is retried as any failure.
+     *
+     * @param sentNanos {@link System#nanoTime()} when the creation was sent
+     */
+    CompletableFuture<Throwable> abortLost(String objectKey, long sentNanos) {
+        return listUploads(objectKey, null, null, new ArrayList<>())
+                .thenCompose(listed -> {
+                    Instant since = listed.serverTime().minusNanos(System.nanoTime() - sentNanos).minus(CLOCK_SLACK);
+                    List<CompletableFuture<Throwable>> aborts = new ArrayList<>();
+                    for (MultipartUpload upload : listed.uploads()) {
+                        if (upload.key().equals(objectKey) && upload.initiated() != null && !upload.initiated().isBefore(since)) {
+                            LOG.debug("Aborting multipart upload {} of key {}, made by a creation whose answer was lost",
+                                    upload.uploadId(), objectKey);
+                            aborts.add(abort(objectKey, upload.uploadId()));
+                        }
+                    }
+                    return CompletableFuture.allOf(aborts.toArray(CompletableFuture[]::new)).thenApply(v -> aborts.stream()
+                            .map(CompletableFuture::join).filter(e -> e != null).findFirst().orElse(null));
+                })
+                .exceptionally(error -> {
+                    LOG.warn("Could not look for a multipart upload of key {} in bucket {} that a lost CreateMultipartUpload "
+                            + "answer may have left; its parts stay until a lifecycle rule removes them: {}",
+                            objectKey, bucket, Futures.unwrap(error).toString());
+                    return error;
+                });
+    }
+
+    /** The uploads listed, and the server's time when it answered the last page. */
+    private record Listed(List<MultipartUpload> uploads, Instant serverTime) {
+    }
+
+    /** Every page of uploads whose keys start with the object key. */
+    private CompletableFuture<Listed> listUploads(String objectKey, String keyMarker, String uploadIdMarker, List<MultipartUpload> found) {
+        return core.call(() -> core.client().listMultipartUploads(r -> r.bucket(bucket).prefix(objectKey)
+                        .keyMarker(keyMarker).uploadIdMarker(uploadIdMarker)))
+                .thenCompose(page -> {
+                    found.addAll(page.uploads());
+                    if (Boolean.TRUE.equals(page.isTruncated()) && page.nextKeyMarker() != null) {
+                        return listUploads(objectKey, page.nextKeyMarker(), page.nextUploadIdMarker(), found);
+                    }
+                    return CompletableFuture.completedFuture(new Listed(found, serverTime(page)));
+                });
+    }
+
+    /** The server's clock as its answer says, or this machine's if it does not. */
+    private static Instant serverTime(ListMultipartUploadsResponse answer) {
+        Optional<String> date = answer.sdkHttpResponse().firstMatchingHeader("Date");
+        try {
+            return date.map(d -> ZonedDateTime.parse(d, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).orElseGet(Instant::now);
+        } catch (DateTimeParseException e) {
+            return Instant.now();
+        }
+    }
+}

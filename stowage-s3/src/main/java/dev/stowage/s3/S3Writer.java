@@ -1,0 +1,155 @@
+package dev.stowage.s3;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.MediaTypes;
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
+import dev.stowage.UploadProgress;
+import dev.stowage.internal.Progress;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * The uploads of one {@link S3Backend}: each file is planned (one PUT, or parts of which size),
+ * hashed, then sent as one {@code PutObject} or as a {@link MultipartUpload}. Keeps the multipart
+ * uploads in flight, so that the backend's {@code close()} can stop and abort them. Thread-safe.
+ */
+final class S3Writer {
+    private static final long MiB = 1 << 20;
+
+    private final S3Core core;
+    private final S3Threads threads;
+    private final S3Config config;
+    private final MultipartAborts aborts;
+    /** Multipart uploads that may still have parts on the server, with their keys, for {@link #stopAll} to abort. */
+    private final Map<MultipartUpload, String> multipartUploads = new ConcurrentHashMap<>();
+    /** Once set, by {@link #stopAll}, the reason every multipart upload of a key fails with; new ones stop at once. */
+    private volatile Function<String, StorageException> stopped;
+
+    S3Writer(S3Core core, S3Threads threads) {
+        this.core = core;
+        this.threads = threads;
+        this.config = core.config();
+        this.aborts = new MultipartAborts(core, threads);
+    }
+
+    /**
+     * How a file is sent: the digest of what was read, the part size, and the tally of its progress.
+     *
+     * @param digest        the file's size, SHA-256 and the MD5 of each part
+     * @param partSizeBytes the size of every part but the last; 0 for one PUT
+     * @param progress      where the parts that reach the server are counted, and the end is told
+     */
+    record Plan(FileDigest digest, long partSizeBytes, ProgressTally progress) {
+    }
+
+    /**
+     * Plans the upload of a file of {@code sizeBytes} and hashes it: blocking, for the I/O
+     * executor. Tells the caller's progress {@code (0, size)} first.
+     *
+     * @param stop polled while the file is read; when true the read stops with a
+     *             {@link java.util.concurrent.CancellationException}
+     * @throws StorageException {@code UNSUPPORTED} if the file needs parts larger than S3 allows
+     */
+    Plan plan(Path source, long sizeBytes, String key, UploadProgress progress, BooleanSupplier stop) throws IOException {
+        long partSize = sizeBytes >= config.multipartThresholdBytes() ? partSizeFor(sizeBytes, key) : 0;
+        Progress.report(progress, 0, sizeBytes);
+        FileDigest digest = FileDigest.of(source, partSize > 0 ? partSize : Long.MAX_VALUE, stop, threads.md5());
+        // What is sent is what was read, should the file have changed since its size was taken.
+        return new Plan(digest, partSize, new ProgressTally(progress, digest.sizeBytes(), threads.ioOrHere()));
+    }
+
+    private long partSizeFor(long size, String key) {
+        long partSize = config.partSizeBytes();
+        long fewest = (size + S3Config.MAX_PARTS - 1) / S3Config.MAX_PARTS;
+        if (partSize < fewest) {
+            partSize = (fewest + MiB - 1) / MiB * MiB; // S3 allows at most 10,000 parts
+        }
+        if (partSize > S3Config.MAX_PART_BYTES) {
+            throw core.error(ErrorKind.UNSUPPORTED, "the file is " + size + " bytes, more than S3's 10,000 parts of 5 GiB",
+                    Operation.UPLOAD, key);
+        }
+        return partSize;
+    }
+
+    /**
+     * Sends the file as planned, exactly the bytes that were hashed: the server checks them against
+     * {@code Content-MD5}. The SHA-256 goes with it as user metadata.
+     *
+     * @param classify turns what a request failed with into the backend's error, for parts that may be retried
+     */
+    CompletableFuture<?> send(Path source, String key, UploadOptions options, Plan plan,
+                              Function<Throwable, StorageException> classify) {
+        String objectKey = core.objectKey(key, Operation.UPLOAD);
+        String contentType = options.contentType().orElseGet(() -> contentType(key, source));
+        Map<String, String> metadata = new TreeMap<>(options.metadata());
+        metadata.put(S3Backend.SHA256_METADATA, plan.digest().sha256());
+        Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
+        if (plan.partSizeBytes() > 0) {
+            MultipartUpload upload = new MultipartUpload(core, threads, aborts, key, source, plan, classify);
+            multipartUploads.put(upload, key);
+            upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
+            Function<String, StorageException> reason = stopped;
+            if (reason != null) { // stopAll ran meanwhile and may not have seen this upload
+                upload.stop(reason.apply(key));
+            }
+            return upload.start(b -> {
+                b.contentType(contentType).metadata(metadata);
+                options.cacheControl().ifPresent(b::cacheControl);
+                acl.ifPresent(b::acl);
+            });
+        }
+        long size = plan.digest().sizeBytes();
+        PutObjectRequest.Builder put = PutObjectRequest.builder()
+                .bucket(config.bucketName()).key(objectKey)
+                .contentType(contentType).metadata(metadata)
+                .contentLength(size)
+                .contentMD5(plan.digest().partMd5s().get(0));
+        options.cacheControl().ifPresent(put::cacheControl);
+        acl.ifPresent(put::acl);
+        return core.whole(core.call(() -> core.client().putObject(put.build(),
+                        AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size)))),
+                answer -> answer.eTag() != null, "the PutObject answer", "ETag", Operation.UPLOAD, key);
+    }
+
+    /** The media type of the key's extension, else of the file name's. */
+    private static String contentType(String key, Path source) {
+        String byKey = MediaTypes.guess(key);
+        Path name = source.getFileName();
+        return byKey.equals(MediaTypes.OCTET_STREAM) && name != null ? MediaTypes.guess(name.toString()) : byKey;
+    }
+
+    /**
+     * Stops every multipart upload in flight, and those that start from now on, as failed with
+     * {@code reason} for their key; each is then aborted.
+     *
+     * @return futures that complete once each upload's abort has been tried
+     */
+    List<CompletableFuture<Void>> stopAll(Function<String, StorageException> reason) {
+        stopped = reason;
+        List<CompletableFuture<Void>> ended = new ArrayList<>();
+        multipartUploads.forEach((upload, key) -> {
+            upload.stop(reason.apply(key));
+            ended.add(upload.ended());
+        });
+        return ended;
+    }
+
+    /** How many multipart uploads may still have parts on the server. */
+    int multipartUploadsInFlight() {
+        return multipartUploads.size();
+    }
+}
