@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -53,7 +54,6 @@ final class S3Core implements AutoCloseable {
     /** The credentials provider this core made, and closes; null for one the caller owns. */
     private final AwsCredentialsProvider ownCredentials;
     /** Whether credentials are static keys, which the SDK resolves without I/O. */
-    private final boolean staticCredentials;
     private final S3ErrorMapping errors;
     /** Where calls start when resolving credentials may block; the calling thread once it refuses work. */
     private final Executor io;
@@ -68,7 +68,6 @@ final class S3Core implements AutoCloseable {
         this.client = client;
         this.presigner = presigner;
         this.ownCredentials = ownCredentials;
-        this.staticCredentials = ownCredentials != null && config.hasStaticCredentials();
         this.errors = new S3ErrorMapping(config);
         this.io = io;
         this.closed = closed;
@@ -127,20 +126,38 @@ final class S3Core implements AutoCloseable {
     }
 
     /**
-     * Starts an SDK call. The SDK resolves credentials on the calling thread and waits for them
-     * there; static credentials take no time, but the AWS chain or a provider of the caller's may
-     * ask the network (instance roles, STS), on first use and at every refresh. With those, the
-     * call starts on the I/O executor instead. What the call throws fails the future.
+     * Starts an SDK call on the I/O executor, never on the caller's thread: the SDK signs there,
+     * and resolves credentials there, which for the AWS chain or a provider of the caller's may ask
+     * the network (instance roles, STS) on first use and at every refresh. What the call throws,
+     * or the executor's refusal (closed), fails the future; cancelling the future cancels the call.
      */
     <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
-        if (!staticCredentials) {
-            return CompletableFuture.supplyAsync(call, io).thenCompose(f -> f);
-        }
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            return call.get();
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            io.execute(() -> {
+                if (result.isDone()) {
+                    return; // given up before it started
+                }
+                CompletableFuture<T> sdk;
+                try {
+                    sdk = call.get();
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+                Futures.cancelWith(result, sdk);
+                sdk.whenComplete((value, error) -> {
+                    if (error == null) {
+                        result.complete(value);
+                    } else {
+                        result.completeExceptionally(error);
+                    }
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(e);
         }
+        return result;
     }
 
     /**

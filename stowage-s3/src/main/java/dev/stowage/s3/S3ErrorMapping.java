@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
+import javax.xml.stream.XMLStreamException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -262,6 +263,12 @@ final class S3ErrorMapping {
                 }
                 return StorageException.builder(ErrorKind.IO, "cannot read the " + file + ": " + describe(t));
             }
+        }
+        // An answer whose XML ends too soon or breaks off: cut on the way (seen through a proxy that
+        // resets mid-answer), or a server fault. Another attempt gets a whole answer or fails the same.
+        if (chain.stream().anyMatch(t -> t instanceof XMLStreamException)) {
+            return StorageException.builder(ErrorKind.UNAVAILABLE, "the answer of " + endpoint
+                    + " could not be read, cut short or garbled: " + describe(e));
         }
         if (e instanceof SdkClientException) {
             return StorageException.builder(ErrorKind.UNEXPECTED, describe(e)).retryable(false);

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
+import javax.xml.stream.XMLStreamException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingSupplier;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,6 +201,10 @@ class S3ErrorMappingTest {
                         ErrorKind.UNAVAILABLE, true, "connection to " + ENDPOINT + " failed"),
                 row("premature end of response", () -> httpFailure(new EOFException("Unexpected end of stream")),
                         ErrorKind.UNAVAILABLE, true, "connection to " + ENDPOINT + " failed"),
+                row("answer cut within its XML", () -> SdkClientException.create("Could not parse XML response.",
+                                new XMLStreamException("Unexpected EOF; was expecting a close tag for element <Location>")),
+                        ErrorKind.UNAVAILABLE, true, "the answer of " + ENDPOINT + " could not be read, cut short or garbled: "
+                                + "Could not parse XML response."),
                 row("TLS failure", () -> httpFailure(new SSLException("Received fatal alert: handshake_failure")),
                         ErrorKind.UNAVAILABLE, true, "connection to " + ENDPOINT + " failed"),
                 row("Netty I/O failure", () -> httpFailure(new ChannelOutputShutdownException("Channel output shutdown")),

@@ -84,23 +84,26 @@ class S3ShutdownIT {
     @Test
     void close_asHashingBegins_endsTheUploadClosedAndSendsNothing() throws Exception {
         CountDownLatch hashing = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
+        // Released once close() has failed the upload, which it does before waiting for the work running.
+        CompletableFuture<Object> ended = new CompletableFuture<>();
         UploadProgress holdAtStart = (done, total) -> {
             if (done == 0 && hashing.getCount() > 0) {
                 hashing.countDown();
                 try {
-                    closed.await(20, SECONDS);
+                    ended.get(20, SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    throw new IllegalStateException(e);
                 }
             }
         };
         RecordedRequests recorded = new RecordedRequests();
         S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(recorded).build();
         CompletableFuture<?> upload = s3.uploadFile(large(11), "big.bin", UploadOptions.builder().progress(holdAtStart).build());
+        upload.whenComplete((value, error) -> ended.complete(null));
         assertThat(hashing.await(20, SECONDS)).isTrue();
         s3.close();
-        closed.countDown();
 
         assertEndsClosed(upload);
         assertThat(recorded.all()).as("requests sent").isEmpty();
