@@ -13,9 +13,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
@@ -57,6 +59,9 @@ final class S3Core implements AutoCloseable {
     private final S3ErrorMapping errors;
     /** Where calls start when resolving credentials may block; the calling thread once it refuses work. */
     private final Executor io;
+    /** Calls started and not answered yet. */
+    private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean clientClosed;
     /** Whether the backend is closed: every failure is then {@code CLOSED}. */
     private final BooleanSupplier closed;
     private volatile boolean bucketSeen;
@@ -133,10 +138,17 @@ final class S3Core implements AutoCloseable {
      */
     <T> CompletableFuture<T> call(Supplier<CompletableFuture<T>> call) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        inFlight.add(result);
+        result.whenComplete((value, error) -> inFlight.remove(result));
         try {
             io.execute(() -> {
                 if (result.isDone()) {
                     return; // given up before it started
+                }
+                if (clientClosed) {
+                    // A Netty client whose event loops have stopped may never complete a new call.
+                    result.completeExceptionally(new IllegalStateException("the S3 client is closed"));
+                    return;
                 }
                 CompletableFuture<T> sdk;
                 try {
@@ -292,11 +304,14 @@ final class S3Core implements AutoCloseable {
     /** Closes the client and its connections, the presigner, and the credentials provider this core made. */
     @Override
     public void close() {
+        clientClosed = true;
         try {
             client.close();
             presigner.close();
         } finally {
             closeQuietly(ownCredentials);
+            // Whatever the client left unanswered as it closed ends now, so that no future stays pending.
+            List.copyOf(inFlight).forEach(f -> f.completeExceptionally(new IllegalStateException("the S3 client was closed")));
         }
     }
 

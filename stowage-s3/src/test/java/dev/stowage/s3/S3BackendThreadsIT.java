@@ -40,18 +40,18 @@ class S3BackendThreadsIT {
 
     @Test
     void close_afterUploadsStatListAndDeletes_leavesTheJvmsThreadsAsTheyWere() throws Exception {
-        exercise(S3Backend.builder(config()), "warm-up");
-        Set<Thread> before = awaitSettled();
+        // Threads of other test classes may come and go meanwhile: only those started here count.
+        Set<Thread> initial = liveThreads();
+        exercise(S3Backend.builder(config()), "warm-up", initial);
+        Set<Thread> before = awaitSettled(initial);
 
-        List<String> during = exercise(S3Backend.builder(config()), "measured");
+        List<String> during = exercise(S3Backend.builder(config()), "measured", before);
 
         assertThat(during).as("threads the backend ran on while open")
                 .anyMatch(n -> n.startsWith("stowage-s3-io-")).anyMatch(n -> n.startsWith("stowage-s3-md5-"))
                 .anyMatch(n -> n.startsWith("stowage-s3-netty-")).anyMatch(n -> n.startsWith("stowage-s3-timer-"))
                 .anyMatch(n -> n.startsWith("sdk-async-response-"));
-        Set<Thread> after = awaitThreads(before);
-        assertThat(after).hasSameSizeAs(before);
-        assertThat(names(after)).isEqualTo(names(before));
+        awaitNoneNewSince(before);
     }
 
     @Test
@@ -59,9 +59,10 @@ class S3BackendThreadsIT {
         ExecutorService executor = Executors.newFixedThreadPool(2, named("callers-io"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(named("callers-timer"));
         SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().numberOfThreads(1).threadFactory(named("callers-netty")).build();
+        Set<Thread> initial = liveThreads();
         try {
             List<String> during = exercise(S3Backend.builder(config()).executor(executor).scheduler(scheduler).eventLoopGroup(eventLoops),
-                    "with the caller's threads");
+                    "with the caller's threads", initial);
 
             assertThat(during).as("threads while open").anyMatch(n -> n.startsWith("callers-io"))
                     .anyMatch(n -> n.startsWith("callers-netty")).anyMatch(n -> n.startsWith("callers-timer")).noneMatch(n -> n.startsWith("stowage-s3-io-"))
@@ -71,7 +72,7 @@ class S3BackendThreadsIT {
             assertThat(eventLoops.eventLoopGroup().isShuttingDown()).isFalse();
             assertThat(executor.submit(() -> "still runs").get(10, TimeUnit.SECONDS)).isEqualTo("still runs");
             assertThat(scheduler.schedule(() -> "still runs", 1, TimeUnit.MILLISECONDS).get(10, TimeUnit.SECONDS)).isEqualTo("still runs");
-            Set<String> left = names(awaitThreadsWithout("stowage-s3-", "sdk-async-response-"));
+            Set<String> left = names(awaitThreadsWithout(initial, "stowage-s3-", "sdk-async-response-"));
             assertThat(left).as("threads the backend made, left after close")
                     .noneMatch(n -> n.startsWith("stowage-s3-") || n.startsWith("sdk-async-response-"));
         } finally {
@@ -100,8 +101,11 @@ class S3BackendThreadsIT {
         assertThat(TestS3.server().keys(config.bucketName())).containsExactly("large-0.bin", "large-1.bin", "large-2.bin");
     }
 
-    /** A single PUT and a multipart upload, stat, list, delete and a batch delete; the names of the threads alive just before close. */
-    private List<String> exercise(S3Backend.Builder builder, String round) throws Exception {
+    /**
+     * A single PUT and a multipart upload, stat, list, delete and a batch delete; the names of the
+     * threads alive just before close that were not among {@code initial}.
+     */
+    private List<String> exercise(S3Backend.Builder builder, String round, Set<Thread> initial) throws Exception {
         Path small = Files.writeString(dir.resolve(round + ".txt"), "small " + round);
         Path large = TestS3.randomFile(dir, 11);
         try (S3Backend s3 = builder.build()) {
@@ -111,7 +115,7 @@ class S3BackendThreadsIT {
             assertThat(await(s3.forEach("", o -> { }))).isEqualTo(2);
             await(s3.deleteFile("small.txt"));
             assertThat(await(s3.deleteFiles(List.of("large.bin"))).isComplete()).isTrue();
-            return Thread.getAllStackTraces().keySet().stream().map(Thread::getName).collect(Collectors.toList());
+            return newSince(initial).stream().map(Thread::getName).collect(Collectors.toList());
         }
     }
 
@@ -119,39 +123,42 @@ class S3BackendThreadsIT {
         return TestS3.freshBucket().multipartThresholdBytes(5 << 20).partSizeBytes(5 << 20).partConcurrency(2).build();
     }
 
-    /** The threads once those of backends closed earlier have ended. */
-    private static Set<Thread> awaitSettled() throws InterruptedException {
-        return awaitThreadsWithout(TRANSIENT.toArray(String[]::new));
+    /** The threads once those that backends closed here started have ended. */
+    private static Set<Thread> awaitSettled(Set<Thread> initial) throws InterruptedException {
+        return awaitThreadsWithout(initial, TRANSIENT.toArray(String[]::new));
     }
 
-    private static Set<Thread> awaitThreadsWithout(String... prefixes) throws InterruptedException {
+    /** Waits until no thread started since {@code initial} has one of the prefixes; returns the live threads. */
+    private static Set<Thread> awaitThreadsWithout(Set<Thread> initial, String... prefixes) throws InterruptedException {
         Instant deadline = Instant.now().plus(SETTLE);
         while (true) {
-            Set<Thread> now = liveThreads();
-            if (now.stream().noneMatch(t -> Arrays.stream(prefixes).anyMatch(t.getName()::startsWith))) {
-                return now;
+            Set<Thread> started = newSince(initial);
+            if (started.stream().noneMatch(t -> Arrays.stream(prefixes).anyMatch(t.getName()::startsWith))) {
+                return liveThreads();
             }
-            assertThat(Instant.now()).as("waiting for threads to end: %s", names(now)).isBefore(deadline);
+            assertThat(Instant.now()).as("waiting for threads to end: %s", names(started)).isBefore(deadline);
             Thread.sleep(20);
         }
     }
 
-    /** Waits until exactly the threads of {@code before} are alive; returns them. */
-    private static Set<Thread> awaitThreads(Set<Thread> before) throws InterruptedException {
+    /** Waits until every thread started since {@code before} has ended. */
+    private static void awaitNoneNewSince(Set<Thread> before) throws InterruptedException {
         Instant deadline = Instant.now().plus(SETTLE);
         while (true) {
-            Set<Thread> now = liveThreads();
-            if (now.equals(before)) {
-                return now;
+            Set<Thread> added = newSince(before);
+            if (added.isEmpty()) {
+                return;
             }
-            Set<Thread> added = new HashSet<>(now);
-            added.removeAll(before);
-            Set<Thread> gone = new HashSet<>(before);
-            gone.removeAll(now);
-            assertThat(Instant.now()).as("waiting for the threads to be as before; added %s, gone %s", names(added), names(gone))
+            assertThat(Instant.now()).as("waiting for the threads started by the backend to end: %s", names(added))
                     .isBefore(deadline);
             Thread.sleep(20);
         }
+    }
+
+    private static Set<Thread> newSince(Set<Thread> initial) {
+        Set<Thread> now = liveThreads();
+        now.removeAll(initial);
+        return now;
     }
 
     /**
