@@ -509,7 +509,12 @@ public final class LocalBackend extends AbstractStorageBackend {
         return "LocalBackend[basePath=" + root + ", baseUrl=" + baseUrl + ", ownsFiles=" + ownsFiles + "]";
     }
 
-    /** Builds a {@link LocalBackend}; not thread-safe. */
+    /**
+     * Builds a {@link LocalBackend}; not thread-safe. What it builds has no layer: add a
+     * {@link dev.stowage.layer.RetryLayer} or a {@link dev.stowage.layer.LoggingLayer} with
+     * {@link dev.stowage.StorageBackend#with} (a backend opened from a {@code file:} URI has the
+     * retry layer already).
+     */
     public static final class Builder {
         private Path basePath;
         private String baseUrl;

@@ -57,9 +57,11 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  * upload is aborted. Content type comes from the options, else from the extension of the key or,
  * failing that, of the file name.
  *
- * <p><b>Retries:</b> none here and none in the SDK (its retries are off): wrap the backend in a
- * {@link dev.stowage.layer.RetryLayer}, which retries whole operations on retryable kinds, and a
- * retried upload reads and hashes the file again.
+ * <p><b>Retries:</b> none in a backend built here and none in the SDK (its retries are off): wrap
+ * the backend in a {@link dev.stowage.layer.RetryLayer}, which retries whole operations on
+ * retryable kinds, and a retried upload reads and hashes the file again. A backend opened from an
+ * {@code s3:} URI ({@link dev.stowage.StorageBackends#open}) has that layer already. Multipart
+ * parts are retried here, each on its own ({@code part_attempts}).
  *
  * <p><b>Threads:</b> each backend has its own, all ended by {@link #close()}: an I/O pool (hashing,
  * request starts, listing callbacks, progress reports), MD5 threads beside it, one scheduler thread

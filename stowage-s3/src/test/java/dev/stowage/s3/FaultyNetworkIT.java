@@ -170,7 +170,10 @@ class FaultyNetworkIT {
         }
         Map<ErrorKind, Integer> failures = new EnumMap<>(ErrorKind.class);
         int operations;
-        try (FaultyProxy proxy = proxyToServer().faultShare(0.5).seed(7).start();
+        // Without CUT_HEAD: a DELETE whose empty answer is cut in its head has done its work, and
+        // rightly succeeds, so that fault need not fail the operation it hits.
+        try (FaultyProxy proxy = proxyToServer().faults(EnumSet.complementOf(EnumSet.of(Fault.CUT_HEAD)))
+                .faultShare(0.5).seed(7).start();
              StorageBackend s3 = StorageBackends.open(uri(bucket, proxy) + "&retries=0")) {
             // One request each: an upload, a stat of a key that is there (of one that is not, a
             // HeadBucket follows), a delete whether the key is there or not.
