@@ -248,6 +248,11 @@ class RetryLayerTest {
         CompletableFuture<?> upload = retrying(POLICY).uploadFile(file, "slow.txt").orTimeout(50, TimeUnit.MILLISECONDS);
 
         assertThatThrownBy(upload::join).hasCauseInstanceOf(TimeoutException.class);
+        // The thread that timed the caller out cancels the attempt just after; join may return first.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!stalled.isDone() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertThat(stalled).as("the attempt in flight").isCancelled();
     }
 
