@@ -222,8 +222,11 @@ final class S3Core implements AutoCloseable {
 
     /** One page of up to 1000 objects whose keys start with the prefix, from the continuation token on. */
     CompletableFuture<ListObjectsV2Response> listObjects(String prefix, String continuation) {
-        return call(() -> client.listObjectsV2(r -> r.bucket(config.bucketName()).prefix(config.objectKey(prefix))
-                .continuationToken(continuation)));
+        // An answer cut in its head reads as an empty last page: without IsTruncated, which every
+        // whole answer carries, it would end the listing early without an error.
+        return whole(call(() -> client.listObjectsV2(r -> r.bucket(config.bucketName()).prefix(config.objectKey(prefix))
+                .continuationToken(continuation))), page -> page.isTruncated() != null, "the ListObjectsV2 answer",
+                "IsTruncated", Operation.LIST, prefix);
     }
 
     /**

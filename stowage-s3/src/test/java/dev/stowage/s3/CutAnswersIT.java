@@ -48,6 +48,23 @@ class CutAnswersIT {
     }
 
     @Test
+    void list_answerCut_failsUnavailableRetryable_insteadOfEndingEarly() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.txt"), "listed");
+        try (S3Backend direct = S3Backend.create(TestS3.config(S3Preset.GENERIC, bucket).build())) {
+            await(direct.uploadFile(file, "listed/a.txt"));
+            await(direct.uploadFile(file, "listed/b.txt"));
+        }
+        try (FaultyProxy proxy = TargetedFaults.proxy(Fault.CUT_HEAD, 1, TargetedFaults.LIST);
+             S3Backend s3 = S3Backend.create(TargetedFaults.through(proxy, bucket).build())) {
+            StorageException e = unavailable(s3.forEach("listed/", info -> { }));
+            assertThat(e.getMessage()).contains("ListObjectsV2 answer", "IsTruncated");
+
+            assertThat(await(s3.forEach("listed/", info -> { }))).isEqualTo(2);
+            assertThat(proxy.faultLog()).singleElement().asString().startsWith("CUT_HEAD GET ");
+        }
+    }
+
+    @Test
     void putObject_answerCut_failsUnavailableRetryable() throws Exception {
         Path file = Files.writeString(dir.resolve("a.txt"), "content");
         try (FaultyProxy proxy = TargetedFaults.proxy(Fault.CUT_HEAD, 1, TargetedFaults.PUT_OBJECT);

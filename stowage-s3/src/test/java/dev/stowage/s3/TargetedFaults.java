@@ -11,6 +11,7 @@ import java.util.function.Predicate;
  */
 final class TargetedFaults {
     static final Predicate<String> HEAD = request -> request.startsWith("HEAD ");
+    static final Predicate<String> LIST = request -> request.startsWith("GET ") && request.contains("list-type=2");
     static final Predicate<String> PUT_OBJECT = request -> request.startsWith("PUT ") && !request.contains("uploadId=");
     static final Predicate<String> PART_2 = request -> request.startsWith("PUT ") && request.contains("partNumber=2&");
     static final Predicate<String> CREATE = request -> request.startsWith("POST ") && request.endsWith("?uploads");
