@@ -1,6 +1,7 @@
 package dev.stowage.s3;
 
 import dev.stowage.DeleteResult;
+import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.internal.DeleteOneByOne;
@@ -96,8 +97,9 @@ final class BatchDelete {
             if (e != null) {
                 failed.put(key, core.failure(e.code(), e.message(), Operation.DELETE, key));
             } else if (!deleted.contains(objectKey)) {
-                failed.put(key, core.failure("", "the server's DeleteObjects answer does not mention this key",
-                        Operation.DELETE, key));
+                // A whole answer names every key: this one was cut short. Deleting again is harmless.
+                failed.put(key, core.error(ErrorKind.UNAVAILABLE, "the server's DeleteObjects answer does not mention "
+                        + "this key: it was cut short", Operation.DELETE, key).toBuilder().retryable(true).build());
             }
         }
     }

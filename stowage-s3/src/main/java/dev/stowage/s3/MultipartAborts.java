@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -93,7 +94,10 @@ final class MultipartAborts {
      * {@code Date} header less the time since the request was sent.
      *
      * <p>The limit: an upload of the same key that another writer initiated meanwhile looks the
-     * same, and is aborted too; that writer's upload then fails, and is retried as any failure.
+     * same. Only when exactly one upload is found is it aborted; with more, none is, and the one
+     * left waits for a lifecycle rule. Should another writer's upload be aborted all the same (it
+     * was the only one found, and ours never reached the server), its next part fails
+     * {@code NoSuchUpload}, which fails that upload as retryable: a new attempt starts anew.
      *
      * @param sentNanos {@link System#nanoTime()} when the creation was sent
      */
@@ -101,13 +105,24 @@ final class MultipartAborts {
         return listUploads(objectKey, null, null, new ArrayList<>())
                 .thenCompose(listed -> {
                     Instant since = listed.serverTime().minusNanos(System.nanoTime() - sentNanos).minus(CLOCK_SLACK);
-                    List<CompletableFuture<Throwable>> aborts = new ArrayList<>();
+                    List<MultipartUpload> candidates = new ArrayList<>();
                     for (MultipartUpload upload : listed.uploads()) {
                         if (upload.key().equals(objectKey) && upload.initiated() != null && !upload.initiated().isBefore(since)) {
-                            LOG.debug("Aborting multipart upload {} of key {}, made by a creation whose answer was lost",
-                                    upload.uploadId(), objectKey);
-                            aborts.add(abort(objectKey, upload.uploadId()));
+                            candidates.add(upload);
                         }
+                    }
+                    List<CompletableFuture<Throwable>> aborts = new ArrayList<>();
+                    if (candidates.size() == 1) {
+                        MultipartUpload upload = candidates.get(0);
+                        LOG.debug("Aborting multipart upload {} of key {}, made by a creation whose answer was lost",
+                                upload.uploadId(), objectKey);
+                        aborts.add(abort(objectKey, upload.uploadId()));
+                    } else if (candidates.size() > 1) {
+                        // Another writer of the same key started one meanwhile: which is ours cannot be told.
+                        LOG.warn("A CreateMultipartUpload answer for key {} in bucket {} was lost, and {} uploads of that key "
+                                + "began since; none is aborted, so as not to end another writer's: {}. A lifecycle rule "
+                                + "removes the one left", objectKey, bucket, candidates.size(),
+                                candidates.stream().map(MultipartUpload::uploadId).collect(Collectors.joining(", ")));
                     }
                     return CompletableFuture.allOf(aborts.toArray(CompletableFuture[]::new)).thenApply(v -> aborts.stream()
                             .map(CompletableFuture::join).filter(e -> e != null).findFirst().orElse(null));
@@ -126,8 +141,9 @@ final class MultipartAborts {
 
     /** Every page of uploads whose keys start with the object key. */
     private CompletableFuture<Listed> listUploads(String objectKey, String keyMarker, String uploadIdMarker, List<MultipartUpload> found) {
-        return core.call(() -> core.client().listMultipartUploads(r -> r.bucket(bucket).prefix(objectKey)
-                        .keyMarker(keyMarker).uploadIdMarker(uploadIdMarker)))
+        return core.whole(core.call(() -> core.client().listMultipartUploads(r -> r.bucket(bucket).prefix(objectKey)
+                        .keyMarker(keyMarker).uploadIdMarker(uploadIdMarker))), page -> page.isTruncated() != null,
+                        "the ListMultipartUploads answer", "IsTruncated", Operation.UPLOAD, objectKey)
                 .thenCompose(page -> {
                     found.addAll(page.uploads());
                     if (Boolean.TRUE.equals(page.isTruncated()) && page.nextKeyMarker() != null) {

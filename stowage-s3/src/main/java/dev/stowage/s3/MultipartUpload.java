@@ -19,6 +19,7 @@ import java.util.function.Function;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -106,6 +107,7 @@ final class MultipartUpload {
     CompletableFuture<Void> start(Consumer<CreateMultipartUploadRequest.Builder> create) {
         result.whenComplete((ok, error) -> {
             if (error != null) {
+                progress.stop(); // parts still on their way must not report after the caller's future ended
                 synchronized (this) {
                     failed = true;
                 }
@@ -223,16 +225,24 @@ final class MultipartUpload {
             fail(unexpected);
             return;
         }
+        // Sending the same part again cannot help two failures, which a whole new attempt can: bytes
+        // that no longer match their MD5 (the file changed after it was hashed: hash it again), and
+        // an upload that is gone (aborted meanwhile: start a new one).
+        boolean needsNewUpload = e.kind() == ErrorKind.INTEGRITY || Futures.unwrap(error) instanceof NoSuchUploadException;
         synchronized (this) {
-            again = !failed && e.isRetryable() && attempt < partRetry.maxAttempts();
+            again = !failed && !needsNewUpload && e.isRetryable() && attempt < partRetry.maxAttempts();
             if (!again) {
                 requestsInFlight--;
             }
         }
         if (!again) {
-            fail(e.isRetryable() && partRetry.maxAttempts() > 1
-                    ? e.toBuilder().retryable(false).detail(e.detail() + " (part " + number + " failed " + attempt + " times)").build()
-                    : e);
+            if (needsNewUpload) {
+                fail(e.toBuilder().retryable(true).detail(e.detail() + " (part " + number + "; a new upload may succeed)").build());
+            } else {
+                fail(e.isRetryable() && partRetry.maxAttempts() > 1
+                        ? e.toBuilder().retryable(false).detail(e.detail() + " (part " + number + " failed " + attempt + " times)").build()
+                        : e);
+            }
             return;
         }
         pause(partRetry.delayAfter(attempt, ThreadLocalRandom.current().nextDouble())).thenRunAsync(() -> {

@@ -48,6 +48,11 @@ final class ProgressTally {
         }
     }
 
+    /** Tells nothing more: the upload failed or was given up. */
+    synchronized void stop() {
+        ended = true;
+    }
+
     /** Tells {@code (total, total)}: the upload is stored. Call on the executor, before the upload's future succeeds. */
     synchronized void end() {
         ended = true;

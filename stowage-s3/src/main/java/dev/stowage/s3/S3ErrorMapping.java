@@ -225,6 +225,11 @@ final class S3ErrorMapping {
         // Before the I/O rules: a provider that fails reading a profile file, or fetching credentials
         // over the network, has a credentials problem, not one with the S3 endpoint or the source file.
         if (chain.stream().anyMatch(t -> raisedIn(t, CREDENTIALS) != null)) {
+            // A provider that could not reach its source (instance metadata, STS) may well reach it next time.
+            Optional<Throwable> network = chain.stream().filter(t -> t instanceof IOException && !(t instanceof FileSystemException)).findFirst();
+            if (network.isPresent()) {
+                return StorageException.builder(ErrorKind.UNAVAILABLE, "the credentials could not be fetched: " + describe(network.get()));
+            }
             return StorageException.builder(ErrorKind.INVALID_CONFIG, "no credentials found: set access_key_id and "
                     + "secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an AWS profile");
         }

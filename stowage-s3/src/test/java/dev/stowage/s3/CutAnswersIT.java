@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.StorageException;
@@ -12,6 +13,7 @@ import dev.stowage.testkit.FaultyProxy;
 import dev.stowage.testkit.FaultyProxy.Fault;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -61,6 +63,27 @@ class CutAnswersIT {
 
             assertThat(await(s3.forEach("listed/", info -> { }))).isEqualTo(2);
             assertThat(proxy.faultLog()).singleElement().asString().startsWith("CUT_HEAD GET ");
+        }
+    }
+
+    @Test
+    void deleteObjects_answerCut_reportsEachKeyUnavailableRetryable() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.txt"), "to delete");
+        try (S3Backend direct = S3Backend.create(TestS3.config(S3Preset.GENERIC, bucket).build())) {
+            await(direct.uploadFile(file, "d/a.txt"));
+            await(direct.uploadFile(file, "d/b.txt"));
+        }
+        try (FaultyProxy proxy = TargetedFaults.proxy(Fault.CUT_HEAD, 1, TargetedFaults.DELETE_OBJECTS);
+             S3Backend s3 = S3Backend.create(TargetedFaults.through(proxy, bucket).build())) {
+            DeleteResult result = await(s3.deleteFiles(List.of("d/a.txt", "d/b.txt")));
+
+            assertThat(proxy.faultLog()).singleElement().asString().startsWith("CUT_HEAD POST ");
+            assertThat(result.failed()).containsOnlyKeys("d/a.txt", "d/b.txt").allSatisfy((key, e) -> {
+                assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE);
+                assertThat(e.isRetryable()).isTrue();
+                assertThat(e.getMessage()).contains("cut short");
+            });
+            assertThat(await(s3.deleteFiles(List.of("d/a.txt", "d/b.txt"))).isComplete()).isTrue(); // what a retry layer does
         }
     }
 

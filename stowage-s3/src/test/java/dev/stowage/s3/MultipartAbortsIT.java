@@ -97,6 +97,27 @@ class MultipartAbortsIT {
         }
     }
 
+    /**
+     * Another writer began an upload of the same key within the window: which of the two is the
+     * lost one cannot be told, so neither is aborted (a lifecycle rule removes the orphan).
+     */
+    @Test
+    void creationAnswerLost_anotherWritersUploadOfTheSameKeyMeanwhile_noneIsAborted() throws Exception {
+        S3Config direct = TestS3.config(S3Preset.GENERIC, bucket).build();
+        String others;
+        try (S3AsyncClient raw = S3Clients.client(direct, S3Clients.credentials(direct), List.of())) {
+            others = raw.createMultipartUpload(r -> r.bucket(bucket).key(KEY)).get(20, SECONDS).uploadId();
+        }
+        try (FaultyProxy proxy = TargetedFaults.proxy(Fault.RESET_AFTER_FORWARDING, 1, TargetedFaults.CREATE);
+             S3Backend s3 = S3Backend.create(multipart(proxy))) {
+            failure(s3.uploadFile(TestS3.randomFile(dir, 6), KEY));
+        }
+        try (S3AsyncClient raw = S3Clients.client(direct, S3Clients.credentials(direct), List.of())) {
+            List<MultipartUpload> left = raw.listMultipartUploads(r -> r.bucket(bucket)).get(20, SECONDS).uploads();
+            assertThat(left).extracting(MultipartUpload::uploadId).contains(others).hasSize(2);
+        }
+    }
+
     @Test
     void abortLostTwiceOnTheWay_isSentAgainAndTheUploadIsGone() throws Exception {
         AtomicInteger part2 = new AtomicInteger();

@@ -8,10 +8,14 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
+import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
+import dev.stowage.layer.RetryLayer;
+import dev.stowage.layer.RetryPolicy;
 import dev.stowage.testkit.S3TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
@@ -156,6 +160,32 @@ class S3EdgeCasesIT {
             runUntilDone(queued, stat);
             assertThat(await(stat)).isEmpty();
         }
+    }
+
+    @Test
+    void multipartUpload_fileChangedAfterHashing_failsRetryable_soTheRetryLayerHashesAgainAndStoresTheNewBytes() throws Exception {
+        Path source = TestS3.randomFile(dir, 6);
+        byte[] changed = Files.readAllBytes(source);
+        changed[0] ^= 1; // same size, other bytes: only the MD5s tell
+        AtomicInteger creates = new AtomicInteger();
+        ExecutionInterceptor changeAfterHashing = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                if (context.request() instanceof CreateMultipartUploadRequest && creates.incrementAndGet() == 1) {
+                    try {
+                        Files.write(source, changed);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        try (StorageBackend s3 = S3Backend.builder(multipart().build()).interceptor(changeAfterHashing).build()
+                .with(new RetryLayer(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), 0)))) {
+            await(s3.uploadFile(source, "changed.bin"));
+        }
+        assertThat(creates).as("a second upload, of the file hashed again").hasValue(2);
+        assertThat(server.read(bucket, "changed.bin")).hasValue(changed);
     }
 
     /** Runs what the backend queued, on this thread, until the future is done; 20 s at most. */

@@ -242,6 +242,9 @@ class S3ErrorMappingTest {
                         ErrorKind.INVALID_CONFIG, false, "no credentials found: set access_key_id and secret_access_key"),
                 row("a caller's provider fails", () -> SdkClientException.create("the vault is sealed", thrownBy(new SealedVault())),
                         ErrorKind.INVALID_CONFIG, false, "no credentials found"),
+                // Credentials that could not be fetched this time (instance metadata, STS): may work next time.
+                row("a provider's source times out", () -> SdkClientException.create("no answer", thrownBy(new SlowMetadata())),
+                        ErrorKind.UNAVAILABLE, true, "the credentials could not be fetched: Read timed out"),
                 // The upload is gone: a new one is the caller's decision.
                 row("multipart upload gone", () -> serviceError(404, "NoSuchUpload", "The specified upload does not exist."),
                         ErrorKind.CONFLICT, false, "the multipart upload was aborted or completed meanwhile: NoSuchUpload (HTTP 404)"),
@@ -396,6 +399,14 @@ class S3ErrorMappingTest {
             return e;
         }
         throw new AssertionError(provider + " has credentials");
+    }
+
+    /** A provider whose source (an instance metadata service, say) does not answer in time. */
+    private static final class SlowMetadata implements AwsCredentialsProvider {
+        @Override
+        public AwsCredentials resolveCredentials() {
+            throw SdkClientException.create("Failed to load credentials from IMDS", new SocketTimeoutException("Read timed out"));
+        }
     }
 
     /** A provider of the caller's own, whose secret store is closed. */

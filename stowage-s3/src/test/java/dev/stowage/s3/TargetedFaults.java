@@ -16,6 +16,7 @@ final class TargetedFaults {
     static final Predicate<String> PART_2 = request -> request.startsWith("PUT ") && request.contains("partNumber=2&");
     static final Predicate<String> CREATE = request -> request.startsWith("POST ") && request.endsWith("?uploads");
     static final Predicate<String> COMPLETE = request -> request.startsWith("POST ") && request.contains("uploadId=");
+    static final Predicate<String> DELETE_OBJECTS = request -> request.startsWith("POST ") && request.contains("?delete");
     static final Predicate<String> ABORT = request -> request.startsWith("DELETE ") && request.contains("uploadId=");
 
     private TargetedFaults() {
