@@ -364,6 +364,9 @@ public abstract class AbstractStorageBackend implements StorageBackend {
         if (e instanceof IOException) {
             return error(ErrorKind.IO, describe(e), op, key, e);
         }
+        if (e instanceof RejectedExecutionException) {
+            return rejected(op, key, e);
+        }
         return error(ErrorKind.UNEXPECTED, e.toString(), op, key, e);
     }
 

@@ -17,9 +17,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -95,6 +97,8 @@ public final class S3Backend extends AbstractStorageBackend {
     private final URI keyBase;
     /** The I/O executor, or the calling thread once it refuses work (closed): what runs there then fails at once. */
     private final Executor ioOrHere;
+    /** The futures of uploads not ended yet, with their keys, for close() to end. */
+    private final Map<CompletableFuture<URI>, String> uploads = new ConcurrentHashMap<>();
 
     private S3Backend(Builder b, S3Threads threads) {
         super(label(b.config), threads.io(), threads.ownIo());
@@ -127,6 +131,8 @@ public final class S3Backend extends AbstractStorageBackend {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(options, "options");
         CompletableFuture<URI> result = new CompletableFuture<>();
+        uploads.put(result, key);
+        result.whenComplete((url, error) -> uploads.remove(result));
         CompletableFuture<S3Writer.Plan> planned = runUpload(source, key, stop -> plan(source, key, options, stop));
         Futures.cancelWith(result, planned);
         // Async, so that the request never starts on the caller's thread (when hashing is already
@@ -302,6 +308,9 @@ public final class S3Backend extends AbstractStorageBackend {
             core.close();
         } finally {
             threads.close();
+            // Whatever would have ended an upload later (a task queued on a caller's executor, a
+            // retry waiting on the scheduler) may never run now: no caller's future stays pending.
+            uploads.forEach((upload, key) -> upload.completeExceptionally(closedDuringUpload(key)));
         }
     }
 

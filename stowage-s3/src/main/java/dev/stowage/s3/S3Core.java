@@ -95,7 +95,7 @@ final class S3Core implements AutoCloseable {
         try {
             client = S3Clients.client(config, credentials, interceptors, eventLoops, threads.scheduler());
             S3Presigner presigner = S3Clients.presigner(config, credentials);
-            return new S3Core(config, label, client, presigner, own, threads.ioOrHere(), closed);
+            return new S3Core(config, label, client, presigner, own, threads.io(), closed);
         } catch (RuntimeException e) {
             if (client != null) {
                 client.close();
@@ -140,34 +140,39 @@ final class S3Core implements AutoCloseable {
         CompletableFuture<T> result = new CompletableFuture<>();
         inFlight.add(result);
         result.whenComplete((value, error) -> inFlight.remove(result));
-        try {
-            io.execute(() -> {
-                if (result.isDone()) {
-                    return; // given up before it started
+        Runnable start = () -> {
+            if (result.isDone()) {
+                return; // given up before it started
+            }
+            if (clientClosed) {
+                // A Netty client whose event loops have stopped may never complete a new call.
+                result.completeExceptionally(new IllegalStateException("the S3 client is closed"));
+                return;
+            }
+            CompletableFuture<T> sdk;
+            try {
+                sdk = call.get();
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            Futures.cancelWith(result, sdk);
+            sdk.whenComplete((value, error) -> {
+                if (error == null) {
+                    result.complete(value);
+                } else {
+                    result.completeExceptionally(error);
                 }
-                if (clientClosed) {
-                    // A Netty client whose event loops have stopped may never complete a new call.
-                    result.completeExceptionally(new IllegalStateException("the S3 client is closed"));
-                    return;
-                }
-                CompletableFuture<T> sdk;
-                try {
-                    sdk = call.get();
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                    return;
-                }
-                Futures.cancelWith(result, sdk);
-                sdk.whenComplete((value, error) -> {
-                    if (error == null) {
-                        result.complete(value);
-                    } else {
-                        result.completeExceptionally(error);
-                    }
-                });
             });
+        };
+        try {
+            io.execute(start);
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(e);
+            if (closed.getAsBoolean()) {
+                start.run(); // closing: the aborts it sends run on the closing thread, the pool being shut down
+            } else {
+                result.completeExceptionally(e); // a caller's executor that is full: never the caller's thread
+            }
         }
         return result;
     }

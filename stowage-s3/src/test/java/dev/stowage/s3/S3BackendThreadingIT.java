@@ -2,16 +2,25 @@ package dev.stowage.s3;
 
 import static dev.stowage.testkit.StorageBackendContract.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.stowage.ErrorKind;
+import dev.stowage.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,5 +99,57 @@ class S3BackendThreadingIT {
             await(upload);
         }
         assertThat(startedOn.get("PutObjectRequest")).isEqualTo("worker");
+    }
+
+    @Test
+    void callersExecutorFull_failsUnavailable_andNeverSendsOnTheCallersThread() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ThreadPoolExecutor full = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1));
+        try (S3Backend s3 = S3Backend.builder(TestS3.freshBucket().build()).executor(full).interceptor(recordThreads).build()) {
+            full.execute(() -> awaitQuietly(release)); // the only thread is busy
+            full.execute(() -> { });                    // and the queue is full
+
+            CompletableFuture<?> stat = s3.stat("a.txt");
+
+            Throwable e = catchThrowable(() -> stat.get(20, TimeUnit.SECONDS));
+            assertThat(e).hasCauseInstanceOf(StorageException.class);
+            StorageException failure = (StorageException) e.getCause();
+            assertThat(failure.kind()).as(failure.getMessage()).isEqualTo(ErrorKind.UNAVAILABLE);
+            assertThat(failure.isRetryable()).isTrue();
+            assertThat(startedOn).as("requests started").isEmpty();
+        } finally {
+            release.countDown();
+            full.shutdown();
+        }
+    }
+
+    @Test
+    void close_whileTheCallersExecutorIsBusy_endsEveryUploadBeforeItReturns() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService busy = Executors.newSingleThreadExecutor();
+        Path small = Files.writeString(dir.resolve("small.txt"), "small");
+        try {
+            busy.execute(() -> awaitQuietly(release)); // what ends the upload would queue behind this
+            S3Backend s3 = S3Backend.builder(TestS3.freshBucket().build()).executor(busy).build();
+            CompletableFuture<?> upload = s3.uploadFile(small, "a.txt");
+
+            s3.close();
+
+            assertThat(upload).as("the upload, as close() returns").isDone();
+            Throwable e = catchThrowable(upload::join);
+            assertThat(e).hasCauseInstanceOf(StorageException.class);
+            assertThat(((StorageException) e.getCause()).kind()).isEqualTo(ErrorKind.CLOSED);
+        } finally {
+            release.countDown();
+            busy.shutdownNow();
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
