@@ -8,12 +8,16 @@ import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
+import dev.stowage.UploadProgress;
 import dev.stowage.Urls;
 import dev.stowage.internal.Digests;
 import dev.stowage.internal.IoExecutors;
 import dev.stowage.internal.Progress;
 import dev.stowage.spi.ListingPublisher;
 import dev.stowage.spi.AbstractStorageBackend;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +28,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.function.BooleanSupplier;
 
 /**
  * Objects held in memory: a real backend with the full contract, for tests and for embedding
@@ -54,6 +60,7 @@ public final class MemoryBackend extends AbstractStorageBackend {
     private static final long MAX_OBJECT_BYTES = Integer.MAX_VALUE - 8;
     private static final Capabilities CAPABILITIES = new Capabilities(true, true, true, true, true, true, true);
     private static final int PAGE_KEYS = 1000;
+    private static final int READ_CHUNK_BYTES = 1 << 20;
 
     private final URI baseUrl;
     private final Clock clock;
@@ -86,7 +93,7 @@ public final class MemoryBackend extends AbstractStorageBackend {
                         + " bytes one in-memory object can hold: " + source, Operation.UPLOAD, key, null);
             }
             Progress.report(options.progress(), 0, size);
-            byte[] data = Files.readAllBytes(source);
+            byte[] data = read(source, size, options.progress(), stop);
             String sha256 = Digests.hex(Digests.sha256().digest(data));
             requireCallersSha256(options, sha256, key);
             ObjectInfo info = new ObjectInfo(key, data.length, clock.instant(),
@@ -102,6 +109,30 @@ public final class MemoryBackend extends AbstractStorageBackend {
             Progress.report(options.progress(), data.length, data.length);
             return Urls.join(baseUrl, key);
         });
+    }
+
+    /**
+     * The file's bytes, read a chunk at a time: progress is told after each, and a cancelled
+     * upload stops between two, having stored nothing.
+     */
+    private static byte[] read(Path source, long size, UploadProgress progress, BooleanSupplier stop) throws IOException {
+        ByteArrayOutputStream data = new ByteArrayOutputStream((int) Math.min(size, MAX_OBJECT_BYTES));
+        byte[] chunk = new byte[READ_CHUNK_BYTES];
+        try (InputStream in = Files.newInputStream(source)) {
+            for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                if (stop.getAsBoolean()) {
+                    throw new CancellationException("upload cancelled");
+                }
+                data.write(chunk, 0, n);
+                if (data.size() > MAX_OBJECT_BYTES) {
+                    throw new IOException("the file grew past what one in-memory object can hold: " + source);
+                }
+                if (data.size() < size) {
+                    Progress.report(progress, data.size(), size);
+                }
+            }
+        }
+        return data.toByteArray();
     }
 
     @Override

@@ -55,8 +55,10 @@ abstract class ConcurrencyContract extends ContractGroup {
         List<Path> files = new ArrayList<>();
         Set<String> whole = new HashSet<>();
         for (int i = 0; i < count; i++) {
-            byte[] content = new byte[256 * 1024];
-            Arrays.fill(content, (byte) i); // each writer's bytes are all its own index: a mix is no whole content
+            // Each writer's bytes are all its own index, and its size its own: a mix, or a longer
+            // content overwritten in place by a shorter one, is no whole content.
+            byte[] content = new byte[(count - i) * 16 * 1024];
+            Arrays.fill(content, (byte) i);
             files.add(source(content));
             whole.add(sha256(content));
         }

@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +97,7 @@ import org.junit.jupiter.api.io.TempDir;
  * which a cancelled listing must stay silent), and runs in seconds.
  */
 @Timeout(120)
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
 public abstract class StorageBackendContract {
     /** The longest any single operation, or any condition polled for, may take before a test gives up. */
     static final Duration AWAIT = Duration.ofSeconds(30);
@@ -280,7 +284,9 @@ public abstract class StorageBackendContract {
     }
 
     /** {@link StorageBackend#close()}. */
+    /** Last, so that its check of the threads sees those every other group started. */
     @Nested
+    @Order(Integer.MAX_VALUE)
     class Close extends CloseContract {
         Close() {
             super(StorageBackendContract.this);
