@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stowage.ErrorKind;
 import dev.stowage.Failures;
+import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
+import dev.stowage.StorageException;
 import dev.stowage.memory.MemoryBackend;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,12 +84,20 @@ class RetryLayerThreadsTest {
 
     @Test
     void callersTimer_closeStartsTheAttemptsStillWaiting_soTheyEndClosed() throws Exception {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
         try {
             FaultyBackend faulty = new FaultyBackend(MemoryBackend.create()).failNext(1, ErrorKind.UNAVAILABLE);
-            StorageBackend backend = faulty.with(new RetryLayer(SLOW, StorageListener.NONE, timer));
+            CountDownLatch retrying = new CountDownLatch(1);
+            StorageListener onRetry = new StorageListener() {
+                @Override
+                public void onRetry(Operation op, String key, int attempt, Duration delay, StorageException error) {
+                    retrying.countDown(); // told just before the next attempt is put on the timer
+                }
+            };
+            StorageBackend backend = faulty.with(new RetryLayer(SLOW, onRetry, timer));
             CompletableFuture<?> delete = backend.deleteFile("a.txt");
-            awaitUntil(() -> faulty.calls.get() == 1, "the first attempt failed");
+            assertThat(retrying.await(10, TimeUnit.SECONDS)).as("the first attempt failed").isTrue();
+            awaitUntil(() -> timerHasWork(timer), "the next attempt waits on the caller's timer");
 
             backend.close();
             timer.shutdownNow();
@@ -93,6 +106,10 @@ class RetryLayerThreadsTest {
         } finally {
             timer.shutdownNow();
         }
+    }
+
+    private static boolean timerHasWork(ScheduledThreadPoolExecutor timer) {
+        return !timer.getQueue().isEmpty();
     }
 
     private static Set<String> retryThreads() {

@@ -148,17 +148,23 @@ class LocalBackendThreadingTest {
     @Test
     void close_fromAStageRunningOnTheBackendsThread_doesNotWaitForItself() throws Exception {
         Path source = Files.writeString(elsewhere.resolve("src.txt"), "content");
-        StorageBackend backend = LocalBackend.builder().basePath(dir).baseUrl("http://h/").build();
+        StorageBackend backend = LocalBackend.builder().basePath(dir).baseUrl("http://h/").executor(queue).build();
         CompletableFuture<?> upload = backend.uploadFile(source, "a.txt");
-        // Chained before the upload ends, so that it runs on the thread that ends it.
-        CompletableFuture<Long> closing = new CompletableFuture<>();
+        // Chained while the upload waits in the queue, so it runs on the thread that ends the upload.
+        CompletableFuture<String> closing = new CompletableFuture<>();
         upload.whenComplete((url, error) -> {
             long start = System.nanoTime();
             backend.close();
-            closing.complete(System.nanoTime() - start);
+            closing.complete(Thread.currentThread().getName() + " " + (System.nanoTime() - start));
         });
 
+        Thread worker = new Thread(() -> queued.poll().run(), "backend-worker");
+        worker.start();
+        worker.join(TimeUnit.SECONDS.toMillis(30));
+
         // close() waits up to 10 s for calls still running: it must not count the one calling it.
-        assertThat(closing.get(30, TimeUnit.SECONDS)).isLessThan(TimeUnit.SECONDS.toNanos(5));
+        String[] ranOnAndTook = closing.get(30, TimeUnit.SECONDS).split(" ");
+        assertThat(ranOnAndTook[0]).isEqualTo("backend-worker");
+        assertThat(Long.parseLong(ranOnAndTook[1])).isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
 }

@@ -82,8 +82,6 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 public final class S3Backend extends AbstractStorageBackend {
     /** The user metadata entry that holds the content's SHA-256 ({@code x-amz-meta-sha256}). */
     public static final String SHA256_METADATA = "sha256";
-    /** How long {@link #close()} waits for multipart uploads in flight to be aborted. */
-    public static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
     /** The longest a presigned URL can live under SigV4. */
     public static final Duration MAX_PRESIGN_EXPIRY = Duration.ofDays(7);
 

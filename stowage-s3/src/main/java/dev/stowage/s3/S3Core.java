@@ -55,9 +55,8 @@ final class S3Core implements AutoCloseable {
     private final S3Presigner presigner;
     /** The credentials provider this core made, and closes; null for one the caller owns. */
     private final AwsCredentialsProvider ownCredentials;
-    /** Whether credentials are static keys, which the SDK resolves without I/O. */
     private final S3ErrorMapping errors;
-    /** Where calls start when resolving credentials may block; the calling thread once it refuses work. */
+    /** Where every call starts: signing and resolving credentials never happen on the caller's thread. */
     private final Executor io;
     /** Calls started and not answered yet. */
     private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
