@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The bytes of one upload attempt that the server has taken, told to the caller's
  * {@link UploadProgress} on the backend's executor, never on the SDK's threads. Reports go one at a
- * time and never go down: parts that end together may make one report. The first report,
+ * time and never go down; a report that arrives after a larger one is left out. The first report,
  * {@code (0, total)}, is the writer's, before hashing; {@link #end()} makes the last. Thread-safe.
  */
 final class ProgressTally {
@@ -36,12 +36,15 @@ final class ProgressTally {
         if (progress == UploadProgress.NONE) {
             return;
         }
-        done.addAndGet(bytes);
-        executor.execute(this::tell);
+        long now = done.addAndGet(bytes);
+        executor.execute(() -> tell(now));
     }
 
-    private synchronized void tell() {
-        long now = done.get();
+    /**
+     * Tells the total as it was when a part ended, not as it is when this runs: a part that ends
+     * before the last is always told, even when the last ends before this runs.
+     */
+    private synchronized void tell(long now) {
         if (!ended && now > told && now < totalBytes) {
             told = now;
             Progress.report(progress, now, totalBytes);
