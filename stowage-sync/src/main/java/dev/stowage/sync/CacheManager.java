@@ -1,0 +1,277 @@
+package dev.stowage.sync;
+
+import dev.stowage.StorageBackend;
+import dev.stowage.StorageException;
+import dev.stowage.layer.RetryLayer;
+import dev.stowage.layer.RetryPolicy;
+import dev.stowage.layer.StorageListener;
+import dev.stowage.Operation;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a folder published on a {@link StorageBackend}: scans it, uploads what is new or changed,
+ * publishes the manifest, then deletes what was removed. The local state is the source of truth,
+ * so publishing an unchanged folder sends no request at all.
+ *
+ * <pre>{@code
+ * try (CacheManager cache = CacheManager.builder(Path.of("site"), backend).build()) {
+ *     PublishReport report = cache.publish().join();
+ *     System.out.println(report.summary());
+ * }
+ * }</pre>
+ *
+ * <p><b>Crash-safe.</b> State lives in SQLite ({@link StateStore}) and a file is recorded as
+ * published only after the backend confirmed it and the file was seen unchanged since its scan; a
+ * process killed at any moment loses nothing, and the next run completes what was left. A file
+ * changed or removed during its upload is scanned again and the run goes on with what it finds.
+ *
+ * <p><b>Order.</b> Uploads run in parallel ({@link Builder#concurrency(int)}), each retried with
+ * exponential backoff and jitter on retryable errors ({@link Builder#retryPolicy(RetryPolicy)});
+ * then the manifest ({@link Manifest}), written atomically in the state folder and uploaded as
+ * {@link Builder#manifestKey(String)} after the files it names; then deletes of removed files.
+ * A run in which any upload failed deletes nothing, and a run that would delete more than
+ * {@link Builder#maxDeleteShare(double)} of the published files does not start unless forced.
+ *
+ * <p><b>Threads.</b> Runs happen one at a time on the manager's own thread, in the order asked;
+ * the backend's callbacks hop to a single state thread before touching SQLite. Thread-safe. The
+ * backend stays the caller's: {@link #close()} does not close it. A backend that retries on its
+ * own ({@link dev.stowage.StorageBackends#open(String)} does by default) multiplies the attempts;
+ * open it with {@code retries=0}, or give this manager {@link RetryPolicy#none()}.
+ */
+public final class CacheManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CacheManager.class);
+    /** The default state folder, under the root. */
+    public static final String STATE_FOLDER = ".stowage";
+    /** The default key of the manifest on the backend. */
+    public static final String MANIFEST_KEY = "manifest.json";
+
+    private final Settings settings;
+    private final StateStore state;
+    private final Scanner scanner;
+    private final ExecutorService runner;
+    private final ExecutorService stateThread;
+    private final ScheduledExecutorService retryTimer;
+    private final StorageBackend retrying;
+
+    private CacheManager(Settings settings) {
+        this.settings = settings;
+        this.state = StateStore.open(settings.stateFile());
+        try {
+            this.scanner = new Scanner(settings.root(), settings.scanOptions(), settings.clock());
+            this.runner = Executors.newSingleThreadExecutor(daemon("stowage-publish"));
+            this.stateThread = Executors.newSingleThreadExecutor(daemon("stowage-state"));
+            this.retryTimer = Executors.newSingleThreadScheduledExecutor(daemon("stowage-retry-timer"));
+            this.retrying = new RetryLayer(settings.retryPolicy(), new RetryEvents(settings.listener()), retryTimer)
+                    .wrap(settings.backend());
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A builder for a manager publishing {@code root} to {@code backend}.
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    public static Builder builder(Path root, StorageBackend backend) {
+        return new Builder(Objects.requireNonNull(root, "root"), Objects.requireNonNull(backend, "backend"));
+    }
+
+    /** The state: the last scan, what is published, what is pending. */
+    public StateStore state() {
+        return state;
+    }
+
+    /** The root folder. */
+    public Path root() {
+        return settings.root();
+    }
+
+    /** The manifest as last written, in the state folder. */
+    public Path manifestFile() {
+        return settings.manifestFile();
+    }
+
+    /** Scans the folder into the state without publishing anything. */
+    public CompletableFuture<ScanReport> scan() {
+        return CompletableFuture.supplyAsync(() -> scanner.scan(state), runner);
+    }
+
+    /**
+     * Publishes the folder: scans it, then applies the difference to the backend.
+     *
+     * @return the run's report; the future fails only when the run cannot start: the folder or
+     *         state cannot be read ({@code INVALID_CONFIG}, {@code IO}), or the run would delete more
+     *         than the allowed share of the published files ({@code CONFLICT})
+     */
+    public CompletableFuture<PublishReport> publish() {
+        return publish(false);
+    }
+
+    /** {@link #publish()}, deleting whatever share of the published files was removed when {@code force}. */
+    public CompletableFuture<PublishReport> publish(boolean force) {
+        return CompletableFuture.supplyAsync(() -> newRun().publish(force), runner);
+    }
+
+    /**
+     * Scans and returns what a publish would do, sending nothing to the backend: the dry run.
+     * The plan says when the run would be refused for its deletes.
+     */
+    public CompletableFuture<Plan> plan() {
+        return CompletableFuture.supplyAsync(() -> newRun().plan(), runner);
+    }
+
+    private PublishRun newRun() {
+        return new PublishRun(settings, state, scanner, retrying, stateThread);
+    }
+
+    /**
+     * Waits for the run in progress to end, then releases the state (and its lock) and the
+     * manager's threads. Runs asked for but not started fail with a {@code CancellationException}.
+     * Does not close the backend.
+     */
+    @Override
+    public void close() {
+        runner.shutdown();
+        try {
+            while (!runner.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.info("waiting for the publish in progress to end before closing");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stateThread.shutdown();
+            retryTimer.shutdownNow();
+            state.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CacheManager[" + settings.root() + " -> " + settings.backend() + "]";
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Turns the retry layer's events into the publish listener's. */
+    private record RetryEvents(PublishListener listener) implements StorageListener {
+        @Override
+        public void onRetry(Operation operation, String key, int attempt, Duration delay, StorageException error) {
+            PublishRun.tell(() -> listener.retrying(operation, key, attempt, delay, error));
+        }
+    }
+
+    /** Everything a manager is built from. */
+    record Settings(Path root, StorageBackend backend, Path stateFile, ScanOptions scanOptions, int concurrency,
+                    RetryPolicy retryPolicy, double maxDeleteShare, String manifestKey, PublishListener listener,
+                    Clock clock) {
+
+        Path manifestFile() {
+            return stateFile.resolveSibling("manifest.json");
+        }
+    }
+
+    /** Builds a {@link CacheManager}; not thread-safe. */
+    public static final class Builder {
+        private final Path root;
+        private final StorageBackend backend;
+        private Path stateFile;
+        private ScanOptions scanOptions = ScanOptions.defaults();
+        private int concurrency = 16;
+        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private double maxDeleteShare = 0.5;
+        private String manifestKey = MANIFEST_KEY;
+        private PublishListener listener = PublishListener.NONE;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(Path root, StorageBackend backend) {
+            this.root = root;
+            this.backend = backend;
+        }
+
+        /** Where the state database lives; by default {@code .stowage/state.db} under the root. */
+        public Builder stateFile(Path stateFile) {
+            this.stateFile = Objects.requireNonNull(stateFile, "stateFile");
+            return this;
+        }
+
+        /** How the folder is scanned; the state folder is always left out. */
+        public Builder scanOptions(ScanOptions scanOptions) {
+            this.scanOptions = Objects.requireNonNull(scanOptions, "scanOptions");
+            return this;
+        }
+
+        /** How many uploads run at once; 16 by default. */
+        public Builder concurrency(int concurrency) {
+            if (concurrency < 1 || concurrency > 1024) {
+                throw new IllegalArgumentException("concurrency must be between 1 and 1024: " + concurrency);
+            }
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** How each operation is retried on retryable errors; {@link RetryPolicy#defaults()} by default. */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /** The largest share (0 to 1) of the published files a run may delete unless forced; 0.5 by default. */
+        public Builder maxDeleteShare(double maxDeleteShare) {
+            if (!(maxDeleteShare >= 0 && maxDeleteShare <= 1)) {
+                throw new IllegalArgumentException("maxDeleteShare must be between 0 and 1: " + maxDeleteShare);
+            }
+            this.maxDeleteShare = maxDeleteShare;
+            return this;
+        }
+
+        /** The manifest's key on the backend; {@code manifest.json} by default. A file at this key is not published. */
+        public Builder manifestKey(String manifestKey) {
+            this.manifestKey = dev.stowage.Keys.validate(Objects.requireNonNull(manifestKey, "manifestKey"));
+            return this;
+        }
+
+        public Builder listener(PublishListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Opens the state and builds the manager.
+         *
+         * @throws StorageException {@code CONFLICT} when another process holds the state;
+         *         {@code INVALID_CONFIG} when the state cannot be opened
+         */
+        public CacheManager build() {
+            Path absoluteRoot = root.toAbsolutePath().normalize();
+            Path state = (stateFile != null ? stateFile : absoluteRoot.resolve(STATE_FOLDER).resolve("state.db"))
+                    .toAbsolutePath().normalize();
+            ScanOptions scan = scanOptions.toBuilder().stateFolder(state.getParent())
+                    .exclude("/" + manifestKey).build();
+            return new CacheManager(new Settings(absoluteRoot, backend, state, scan, concurrency, retryPolicy,
+                    maxDeleteShare, manifestKey, listener, clock));
+        }
+    }
+}

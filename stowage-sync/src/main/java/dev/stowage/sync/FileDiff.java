@@ -1,0 +1,78 @@
+package dev.stowage.sync;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What separates the last scan from what the target holds: files added (never published),
+ * modified (published with other content) and removed (published, no longer in the folder).
+ * Read from the state as it is walked, a page at a time, so a diff of any size fits in little
+ * memory; the counts are taken when the diff is made.
+ *
+ * <p>Thread-safe as its {@link StateStore} is; a walk sees changes recorded while it runs.
+ */
+public final class FileDiff {
+    private final StateStore state;
+    private final long added;
+    private final long modified;
+    private final long uploadBytes;
+    private final long removed;
+
+    FileDiff(StateStore state) {
+        this.state = state;
+        long[] counts = state.diffCounts();
+        this.added = counts[0];
+        this.modified = counts[1];
+        this.uploadBytes = counts[2];
+        this.removed = counts[3];
+    }
+
+    /** Files in the folder the target does not hold. */
+    public long added() {
+        return added;
+    }
+
+    /** Files the target holds with other content. */
+    public long modified() {
+        return modified;
+    }
+
+    /** Bytes of the added and modified files. */
+    public long uploadBytes() {
+        return uploadBytes;
+    }
+
+    /** Files the target holds that are gone from the folder. */
+    public long removed() {
+        return removed;
+    }
+
+    /** True when the target holds exactly the folder's content. */
+    public boolean isEmpty() {
+        return added == 0 && modified == 0 && removed == 0;
+    }
+
+    /** Calls {@code action} with every file to upload, in key order. */
+    public void forEachUpload(Consumer<Change> action) {
+        String after = "";
+        for (List<Change> page; !(page = state.changesAfter(after, StateStore.PAGE)).isEmpty(); ) {
+            page.forEach(action);
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
+    /** Calls {@code action} with every key to delete, in key order. */
+    public void forEachRemoved(Consumer<String> action) {
+        String after = "";
+        for (List<String> page; !(page = state.removedAfter(after, StateStore.PAGE)).isEmpty(); ) {
+            page.forEach(action);
+            after = page.get(page.size() - 1);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileDiff[added=" + added + ", modified=" + modified + ", removed=" + removed
+                + ", uploadBytes=" + uploadBytes + "]";
+    }
+}

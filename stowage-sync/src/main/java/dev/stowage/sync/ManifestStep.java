@@ -1,0 +1,98 @@
+package dev.stowage.sync;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.StorageBackend;
+import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Writes the manifest from the state and puts it on the backend, when what it lists changed
+ * since the last one that went up. What it lists is summed up in a digest kept in the state: an
+ * unchanged folder sends no manifest, and a manifest that failed to go up is sent by the next run.
+ */
+final class ManifestStep {
+    private static final String DIGEST = "manifest_sha256";
+    private static final UploadOptions OPTIONS = UploadOptions.builder()
+            .contentType("application/json").cacheControl("no-cache").build();
+
+    private final CacheManager.Settings settings;
+    private final StateStore state;
+    private final StorageBackend backend;
+
+    ManifestStep(CacheManager.Settings settings, StateStore state, StorageBackend backend) {
+        this.settings = settings;
+        this.state = state;
+        this.backend = backend;
+    }
+
+    /** The manifest's URL on the backend: also what identifies the target in the state. */
+    URI url() {
+        return backend.getUrl(settings.manifestKey());
+    }
+
+    /**
+     * Writes and uploads the manifest if what it lists changed; true when it went up.
+     *
+     * @throws StorageException when it cannot be written or uploaded
+     */
+    boolean publish() {
+        String digest = digest();
+        if (digest.equals(state.meta(DIGEST).orElse(null)) && Files.isRegularFile(settings.manifestFile())) {
+            return false;
+        }
+        try (RowCursor<PublishedFile> files = state.currentFiles()) {
+            Manifest.write(settings.manifestFile(), settings.clock().instant(), entries(files));
+        } catch (IOException e) {
+            throw StorageException.builder(ErrorKind.IO, "cannot write the manifest " + settings.manifestFile()
+                    + ": " + e.getMessage()).cause(e).build();
+        }
+        try {
+            backend.uploadFile(settings.manifestFile(), settings.manifestKey(), OPTIONS).get();
+        } catch (ExecutionException e) {
+            throw PublishRun.storageException(e, dev.stowage.Operation.UPLOAD, settings.manifestKey());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw StorageException.builder(ErrorKind.UNEXPECTED, "interrupted while uploading the manifest").cause(e).build();
+        }
+        state.putMeta(DIGEST, digest);
+        return true;
+    }
+
+    private static Iterator<ManifestEntry> entries(Iterator<PublishedFile> files) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return files.hasNext();
+            }
+
+            @Override
+            public ManifestEntry next() {
+                PublishedFile f = files.next();
+                return new ManifestEntry(f.key(), f.size(), f.sha256(), f.url(), false);
+            }
+        };
+    }
+
+    /** A digest of everything the manifest lists, and where it goes. */
+    private String digest() {
+        MessageDigest sha = Sha256.newDigest();
+        sha.update((settings.manifestKey() + '\n' + url() + '\n').getBytes(StandardCharsets.UTF_8));
+        try (RowCursor<PublishedFile> files = state.currentFiles()) {
+            while (files.hasNext()) {
+                PublishedFile f = files.next();
+                sha.update((f.key() + '\0' + f.size() + '\0' + f.sha256() + '\0' + f.url() + '\n')
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+}

@@ -1,0 +1,316 @@
+package dev.stowage.sync;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.Operation;
+import dev.stowage.StorageBackend;
+import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One publish, start to end, on the manager's thread: scan, uploads, manifest, deletes. Upload
+ * results come back on the state thread, which alone records them. Used once.
+ */
+final class PublishRun {
+    private static final Logger LOG = LoggerFactory.getLogger(PublishRun.class);
+    /** How many times a run scans again for files that changed or vanished while it uploaded them. */
+    private static final int MAX_PASSES = 3;
+    private static final String TARGET = "target";
+
+    private final CacheManager.Settings settings;
+    private final StateStore state;
+    private final Scanner scanner;
+    private final StorageBackend backend;
+    private final Executor stateThread;
+    private final PublishListener listener;
+    private final ManifestStep manifest;
+
+    private final AtomicLong uploaded = new AtomicLong();
+    private final AtomicLong uploadedBytes = new AtomicLong();
+    private final AtomicLong failedCount = new AtomicLong();
+    private final AtomicLong changedDuringPass = new AtomicLong();
+    private final List<FailedOperation> failed = new ArrayList<>();
+    private long deleted;
+
+    PublishRun(CacheManager.Settings settings, StateStore state, Scanner scanner, StorageBackend backend,
+               Executor stateThread) {
+        this.settings = settings;
+        this.state = state;
+        this.scanner = scanner;
+        this.backend = backend;
+        this.stateThread = stateThread;
+        this.listener = settings.listener();
+        this.manifest = new ManifestStep(settings, state, backend);
+    }
+
+    PublishReport publish(boolean force) {
+        long started = System.nanoTime();
+        ScanReport scan = prepare();
+        FileDiff diff = state.diff();
+        String refusal = deleteRefusal(diff);
+        if (refusal != null && !force) {
+            throw StorageException.builder(ErrorKind.CONFLICT, refusal + "; nothing was published. Check the folder,"
+                    + " or force the run").retryable(false).build();
+        }
+        for (int pass = 1; ; pass++) {
+            FileDiff current = pass == 1 ? diff : state.diff();
+            tell(() -> listener.planned(current.added() + current.modified(), current.uploadBytes(), current.removed()));
+            changedDuringPass.set(0);
+            uploadAll(current);
+            if (changedDuringPass.get() == 0 || pass == MAX_PASSES) {
+                break;
+            }
+            LOG.info("{} files changed or vanished while being uploaded; scanning again", changedDuringPass.get());
+            scan = scanner.scan(state);
+        }
+        boolean manifestUploaded = false;
+        boolean manifestUp;
+        try {
+            manifestUploaded = manifest.publish();
+            manifestUp = true;
+        } catch (StorageException e) {
+            manifestUp = false;
+            fail(settings.manifestKey(), Operation.UPLOAD, e);
+        }
+        long heldBack = 0;
+        FileDiff after = state.diff();
+        if (after.removed() > 0) {
+            if (failedCount.get() == 0 && manifestUp) {
+                deleteAll(after);
+            } else {
+                heldBack = after.removed();
+                LOG.warn("{} removed files not deleted: {}", heldBack, manifestUp
+                        ? failedCount.get() + " uploads failed" : "the manifest could not be published");
+            }
+        }
+        long pending = state.pending().size();
+        PublishReport report = new PublishReport(scan, uploaded.get(), uploadedBytes.get(), deleted, listedFailures(),
+                failedCount.get(), heldBack, manifestUploaded, pending, Duration.ofNanos(System.nanoTime() - started));
+        LOG.info("published {}: {}", settings.root(), report.summary());
+        return report;
+    }
+
+    Plan plan() {
+        ScanReport scan = prepare();
+        FileDiff diff = state.diff();
+        List<Change> uploads = new ArrayList<>();
+        diff.forEachUpload(uploads::add);
+        List<String> deletes = new ArrayList<>();
+        diff.forEachRemoved(deletes::add);
+        return new Plan(uploads, deletes, diff.uploadBytes(), state.publishedCount(),
+                java.util.Optional.ofNullable(deleteRefusal(diff)), scan);
+    }
+
+    /** Scans, settles pending entries the folder made moot, and makes sure the state is this target's. */
+    private ScanReport prepare() {
+        ScanReport scan = scanner.scan(state);
+        String target = manifest.url().toString();
+        String known = state.meta(TARGET).orElse(null);
+        if (known != null && !known.equals(target)) {
+            LOG.warn("the target changed from {} to {}: publishing everything to the new one", known, target);
+            state.forgetPublished();
+        }
+        if (!target.equals(known)) {
+            state.putMeta(TARGET, target);
+        }
+        state.dropSettledPending();
+        return scan;
+    }
+
+    /** Why the diff's deletes are too many, or null when they are within the allowed share. */
+    private String deleteRefusal(FileDiff diff) {
+        long published = state.publishedCount();
+        if (diff.removed() == 0 || diff.removed() <= settings.maxDeleteShare() * published) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "the run would delete %d of %d published files (%.0f%%), more than"
+                + " the %.0f%% allowed", diff.removed(), published, 100.0 * diff.removed() / published,
+                100 * settings.maxDeleteShare());
+    }
+
+    private void uploadAll(FileDiff diff) {
+        int concurrency = settings.concurrency();
+        Semaphore permits = new Semaphore(concurrency);
+        diff.forEachUpload(change -> {
+            permits.acquireUninterruptibly();
+            try {
+                upload(change).whenComplete((ok, error) -> permits.release());
+            } catch (RuntimeException e) {
+                permits.release();
+                throw e;
+            }
+        });
+        permits.acquireUninterruptibly(concurrency);
+    }
+
+    private CompletableFuture<Void> upload(Change change) {
+        HashedFile scanned = state.scanned(change.key()).orElse(null);
+        if (scanned == null || !scanned.state().sha256().equals(change.sha256())) {
+            changedDuringPass.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        }
+        Path file = settings.root().resolve(scanned.sourceOrKey());
+        tell(() -> listener.uploadStarted(change.key(), change.size()));
+        UploadOptions options = UploadOptions.builder().sha256(change.sha256())
+                .progress(new ProgressRelay(change.key())).build();
+        CompletableFuture<URI> upload;
+        try {
+            upload = backend.uploadFile(file, change.key(), options);
+        } catch (RuntimeException e) {
+            upload = CompletableFuture.failedFuture(e);
+        }
+        return upload.handleAsync((url, error) -> {
+            try {
+                settle(change, scanned, file, url, error);
+            } catch (RuntimeException e) {
+                LOG.error("cannot record the upload of {}: {}", change.key(), e.getMessage());
+                fail(change.key(), Operation.UPLOAD, e);
+            }
+            return null;
+        }, stateThread);
+    }
+
+    /** Records an upload's outcome; on the state thread. */
+    private void settle(Change change, HashedFile scanned, Path file, URI url, Throwable error) {
+        if (error == null) {
+            if (unchangedSinceScan(file, scanned.state())) {
+                state.recordPublished(change, url, settings.clock().millis());
+                uploaded.incrementAndGet();
+                uploadedBytes.addAndGet(change.size());
+                tell(() -> listener.uploaded(change.key(), change.size()));
+            } else {
+                LOG.info("{} changed while it was uploaded; it will be scanned and uploaded again", file);
+                changedDuringPass.incrementAndGet();
+            }
+            return;
+        }
+        if (!unchangedSinceScan(file, scanned.state())) {
+            // The upload read a file other than the one scanned (a backend keeping checksums refuses
+            // it), or found none: scan again, and upload what is there now.
+            LOG.info("{} changed or vanished before its upload ended; it will be scanned again", file);
+            changedDuringPass.incrementAndGet();
+            return;
+        }
+        fail(change.key(), Operation.UPLOAD, error);
+    }
+
+    private static boolean unchangedSinceScan(Path file, FileState scanned) {
+        try {
+            FileStat now = FileStat.of(file, false);
+            return now.type() == FileStat.Type.FILE && scanned.sameStat(now);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void deleteAll(FileDiff diff) {
+        List<String> page = new ArrayList<>();
+        diff.forEachRemoved(key -> {
+            page.add(key);
+            if (page.size() == StateStore.PAGE) {
+                deletePage(page);
+                page.clear();
+            }
+        });
+        if (!page.isEmpty()) {
+            deletePage(page);
+        }
+    }
+
+    private void deletePage(List<String> keys) {
+        dev.stowage.DeleteResult result;
+        try {
+            result = backend.deleteFiles(List.copyOf(keys)).get();
+        } catch (ExecutionException | CompletionException e) {
+            keys.forEach(key -> fail(key, Operation.DELETE, e.getCause()));
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw StorageException.builder(ErrorKind.UNEXPECTED, "interrupted while deleting").cause(e).build();
+        }
+        state.recordDeleted(result.deleted());
+        deleted += result.deleted().size();
+        result.deleted().forEach(key -> tell(() -> listener.deleted(key)));
+        result.failed().forEach((key, error) -> fail(key, Operation.DELETE, error));
+    }
+
+    private void fail(String key, Operation operation, Throwable error) {
+        StorageException e = storageException(error, operation, key);
+        failedCount.incrementAndGet();
+        if (!key.equals(settings.manifestKey())) {
+            state.recordFailure(key, operation, e.getMessage(), settings.clock().millis());
+        }
+        synchronized (failed) {
+            if (failed.size() < PublishReport.MAX_LISTED) {
+                failed.add(new FailedOperation(key, operation, e.kind(), e.getMessage()));
+            }
+        }
+        LOG.warn("{} of {} failed: {}", operation, key, e.getMessage());
+        tell(() -> {
+            if (operation == Operation.DELETE) {
+                listener.deleteFailed(key, e);
+            } else {
+                listener.uploadFailed(key, e);
+            }
+        });
+    }
+
+    private List<FailedOperation> listedFailures() {
+        synchronized (failed) {
+            return List.copyOf(failed);
+        }
+    }
+
+    static StorageException storageException(Throwable error, Operation operation, String key) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof StorageException se) {
+            return se;
+        }
+        return StorageException.builder(ErrorKind.UNEXPECTED, String.valueOf(e.getMessage()))
+                .operation(operation).key(key).cause(e).build();
+    }
+
+    /** Calls a listener, so that a listener's failure never changes the run. */
+    static void tell(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a publish listener failed: {}", e.toString());
+        }
+    }
+
+    /** Relays an upload's cumulative progress as increments; a retry that starts over counts from zero. */
+    private final class ProgressRelay implements dev.stowage.UploadProgress {
+        private final String key;
+        private long last;
+
+        ProgressRelay(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public synchronized void update(long bytesDone, long totalBytes) {
+            long delta = bytesDone < last ? bytesDone : bytesDone - last;
+            last = bytesDone;
+            if (delta > 0) {
+                tell(() -> listener.bytesSent(key, delta));
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.stowage.sync;
+
+import dev.stowage.Keys;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One scan's merge of the walk with the last scan: both run in key order, so a row of the last
+ * scan that the walk passed without meeting is a removed file, one it meets with the same stat is
+ * unchanged, and everything else is hashed on the pool and recorded. Writes go to the state in
+ * batches. The walk calls it on one thread; hash tasks call back from the pool.
+ */
+final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
+    /** A file modified this close to its hashing is hashed again next time: a later write may keep its mtime. */
+    static final long RACY_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final int BUFFER_BYTES = 256 * 1024;
+    private static final int MAX_TRIES = 3;
+    private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BUFFER_BYTES));
+
+    private final StateStore state;
+    private final ScanOptions options;
+    private final ExecutorService pool;
+    private final Clock clock;
+    private final RowCursor<HashedFile> last;
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final List<HashedFile> toPut = new ArrayList<>();
+    private final List<String> toRemove = new ArrayList<>();
+    private final List<ScanProblem> problems = new ArrayList<>();
+    private final AtomicLong problemCount = new AtomicLong();
+    private final LongAdder hashedFiles = new LongAdder();
+    private final LongAdder hashedBytes = new LongAdder();
+    private final LongAdder removed = new LongAdder();
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+
+    ScanMerge(StateStore state, ScanOptions options, ExecutorService pool, Clock clock) {
+        this.state = state;
+        this.options = options;
+        this.pool = pool;
+        this.clock = clock;
+        this.last = state.filesInKeyOrder();
+        this.maxInFlight = options.hashThreads() * 4;
+        this.inFlight = new Semaphore(maxInFlight);
+    }
+
+    @Override
+    public void file(String key, String source, Path path, FileStat stat) {
+        rethrowFailure();
+        passTo(key);
+        HashedFile old = matching(key);
+        if (old != null && old.state().sameStat(stat) && stat.mtimeNanos() < old.hashedAtNanos() - RACY_NANOS
+                && java.util.Objects.equals(old.source(), source)) {
+            return;
+        }
+        inFlight.acquireUninterruptibly();
+        try {
+            pool.execute(() -> {
+                try {
+                    hash(key, source, path, stat, old);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    inFlight.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            inFlight.release();
+            throw e;
+        }
+    }
+
+    @Override
+    public void keep(String key, boolean folder) {
+        passTo(key);
+        matching(key);
+        if (folder) {
+            String prefix = key + "/";
+            while (last.peek() != null && last.peek().state().key().startsWith(prefix)) {
+                last.next();
+            }
+        }
+    }
+
+    @Override
+    public void problem(Path path, String reason) {
+        problemCount.incrementAndGet();
+        synchronized (problems) {
+            if (problems.size() < ScanReport.MAX_PROBLEMS) {
+                problems.add(new ScanProblem(path, reason));
+            }
+        }
+    }
+
+    /** Ends the merge: every row the walk did not meet is removed; waits for the hashing. */
+    void finish() {
+        while (last.peek() != null) {
+            remove(last.next().state().key());
+        }
+        inFlight.acquireUninterruptibly(maxInFlight);
+        inFlight.release(maxInFlight);
+        rethrowFailure();
+        flush();
+    }
+
+    ScanReport report(long sweptTemps, Duration elapsed) {
+        List<ScanProblem> listed;
+        synchronized (problems) {
+            listed = List.copyOf(problems);
+        }
+        long[] totals = state.fileTotals();
+        return new ScanReport(totals[0], totals[1], hashedFiles.sum(), hashedBytes.sum(), removed.sum(),
+                sweptTemps, listed, problemCount.get(), elapsed);
+    }
+
+    /** Rows of the last scan before {@code key} were not met by the walk: their files are gone. */
+    private void passTo(String key) {
+        while (last.peek() != null && Keys.ORDER.compare(last.peek().state().key(), key) < 0) {
+            remove(last.next().state().key());
+        }
+    }
+
+    private HashedFile matching(String key) {
+        HashedFile next = last.peek();
+        return next != null && next.state().key().equals(key) ? last.next() : null;
+    }
+
+    private void hash(String key, String source, Path path, FileStat before, HashedFile old) {
+        FileStat stat = before;
+        for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
+            long hashedAt = epochNanos(clock.instant());
+            String sha256;
+            FileStat after;
+            try {
+                sha256 = sha256(path);
+                after = FileStat.of(path, false);
+            } catch (NoSuchFileException e) {
+                problem(path, "vanished while being read");
+                if (old != null) {
+                    remove(key);
+                }
+                return;
+            } catch (IOException e) {
+                problem(path, "cannot read: " + TreeWalk.reason(e) + (old == null ? "; skipped" : "; keeps its last state"));
+                return;
+            }
+            if (after.type() == FileStat.Type.FILE && after.sameAs(stat)) {
+                hashedFiles.increment();
+                put(new HashedFile(new FileState(key, stat.size(), stat.mtimeNanos(), stat.inode(), stat.ctimeNanos(),
+                        sha256), source, hashedAt));
+                return;
+            }
+            if (after.type() != FileStat.Type.FILE) {
+                problem(path, "replaced by something other than a file while being read; skipped");
+                if (old != null) {
+                    remove(key);
+                }
+                return;
+            }
+            stat = after;
+        }
+        problem(path, "kept changing while being read (" + MAX_TRIES + " tries)"
+                + (old == null ? "; skipped until the next scan" : "; keeps its last state until the next scan"));
+    }
+
+    private String sha256(Path path) throws IOException {
+        MessageDigest digest = Sha256.newDigest();
+        ByteBuffer buffer = BUFFERS.get();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            for (int n; (n = channel.read(buffer.clear())) >= 0; ) {
+                digest.update(buffer.array(), 0, n);
+                hashedBytes.add(n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+
+    private void put(HashedFile file) {
+        List<HashedFile> batch = null;
+        synchronized (toPut) {
+            toPut.add(file);
+            if (toPut.size() >= StateStore.PAGE) {
+                batch = List.copyOf(toPut);
+                toPut.clear();
+            }
+        }
+        if (batch != null) {
+            state.putFiles(batch);
+        }
+    }
+
+    private void remove(String key) {
+        removed.increment();
+        List<String> batch = null;
+        synchronized (toRemove) {
+            toRemove.add(key);
+            if (toRemove.size() >= StateStore.PAGE) {
+                batch = List.copyOf(toRemove);
+                toRemove.clear();
+            }
+        }
+        if (batch != null) {
+            state.removeFiles(batch);
+        }
+    }
+
+    private void flush() {
+        List<HashedFile> puts;
+        synchronized (toPut) {
+            puts = List.copyOf(toPut);
+            toPut.clear();
+        }
+        state.putFiles(puts);
+        List<String> removes;
+        synchronized (toRemove) {
+            removes = List.copyOf(toRemove);
+            toRemove.clear();
+        }
+        state.removeFiles(removes);
+    }
+
+    private void rethrowFailure() {
+        RuntimeException e = failure.get();
+        if (e != null) {
+            throw e;
+        }
+    }
+
+    private static long epochNanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    @Override
+    public void close() {
+        last.close();
+    }
+}

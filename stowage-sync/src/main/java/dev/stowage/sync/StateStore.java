@@ -1,0 +1,509 @@
+package dev.stowage.sync;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The state of one published folder, in an embedded SQLite database: the last scan, what the
+ * target confirmed it holds, and the operations waiting for the next run.
+ *
+ * <pre>{@code
+ * try (StateStore state = StateStore.open(root.resolve(".stowage/state.db"))) {
+ *     System.out.println(state.pending());
+ * }
+ * }</pre>
+ *
+ * <p>The database runs in WAL mode with {@code synchronous=NORMAL}: every committed change survives
+ * the process being killed at any moment. A store holds an exclusive lock on its database while
+ * open, so a second process opening the same state fails at once with {@code CONFLICT}. Opening
+ * migrates an older schema and refuses a newer one.
+ *
+ * <p>Thread-safe: calls are serialised on one connection; the scanner's long read of the last
+ * scan runs on a second, read-only connection and sees the database as it was when it began.
+ * Failures are {@link StorageException}s of kind {@code IO} (or {@code INVALID_CONFIG} when the
+ * file is not a state database) naming the database.
+ */
+public final class StateStore implements AutoCloseable {
+    static final int PAGE = 1000;
+
+    private final Path database;
+    private final StateLock lock;
+    private final Connection connection;
+
+    private StateStore(Path database, StateLock lock, Connection connection) {
+        this.database = database;
+        this.lock = lock;
+        this.connection = connection;
+    }
+
+    /**
+     * Opens (creating if needed) the state database at {@code database}, locking it for this store.
+     *
+     * @throws StorageException {@code CONFLICT} when another process holds it; {@code INVALID_CONFIG}
+     *         when it cannot be created, is not a state database, or was written by a newer version
+     */
+    public static StateStore open(Path database) {
+        Path file = database.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw StorageException.invalidConfig("cannot create the state folder " + file.getParent() + ": " + e.getMessage());
+        }
+        StateLock lock = StateLock.acquire(file);
+        Connection connection = null;
+        try {
+            connection = connect(file);
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            migrate(file, connection);
+            return new StateStore(file, lock, connection);
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            lock.close();
+            throw StorageException.invalidConfig("state " + file + " cannot be opened: " + oneLine(e));
+        } catch (RuntimeException e) {
+            closeQuietly(connection);
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + file);
+    }
+
+    private static void migrate(Path file, Connection connection) throws SQLException {
+        int version;
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery("PRAGMA user_version")) {
+            version = r.getInt(1);
+        }
+        if (version > Schema.currentVersion()) {
+            throw StorageException.invalidConfig("state " + file + " has schema version " + version
+                    + ", newer than this Stowage knows (" + Schema.currentVersion() + "); use a newer Stowage");
+        }
+        for (int v = version; v < Schema.currentVersion(); v++) {
+            connection.setAutoCommit(false);
+            try (Statement s = connection.createStatement()) {
+                for (String sql : Schema.MIGRATIONS.get(v)) {
+                    s.execute(sql);
+                }
+                s.execute("PRAGMA user_version=" + (v + 1));
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    /** The database file. */
+    public Path database() {
+        return database;
+    }
+
+    /** The number of files in the last scan. */
+    public synchronized long fileCount() {
+        return queryLong("SELECT count(*) FROM files");
+    }
+
+    /** The number of files the target holds, as it confirmed. */
+    public synchronized long publishedCount() {
+        return queryLong("SELECT count(*) FROM published");
+    }
+
+    /** The number of files in the last scan and their total size. */
+    synchronized long[] fileTotals() {
+        try (Statement s = connection.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*), coalesce(sum(size), 0) FROM files")) {
+            return new long[] {r.getLong(1), r.getLong(2)};
+        } catch (SQLException e) {
+            throw failure("count the files", e);
+        }
+    }
+
+    /** The last scan's record of {@code key}. */
+    public synchronized Optional<FileState> file(String key) {
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT key, size, mtime_ns, inode, ctime_ns, sha256 FROM files WHERE key = ?")) {
+            s.setString(1, key);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(fileState(r)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read a file", e);
+        }
+    }
+
+    /** What the target confirmed it holds for {@code key}. */
+    public synchronized Optional<PublishedFile> published(String key) {
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT key, size, sha256, url FROM published WHERE key = ?")) {
+            s.setString(1, key);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(publishedFile(r)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read a published file", e);
+        }
+    }
+
+    /** The operations that failed and wait for the next run, in key order. */
+    public synchronized List<PendingOperation> pending() {
+        List<PendingOperation> list = new ArrayList<>();
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(
+                "SELECT key, operation, attempts, last_error, last_attempt_ms FROM pending ORDER BY key")) {
+            while (r.next()) {
+                list.add(new PendingOperation(r.getString(1), Operation.valueOf(r.getString(2)), r.getInt(3),
+                        r.getString(4), Instant.ofEpochMilli(r.getLong(5))));
+            }
+            return list;
+        } catch (SQLException e) {
+            throw failure("read the pending operations", e);
+        }
+    }
+
+    /** The difference between the last scan and what is published, read as it is needed. */
+    public FileDiff diff() {
+        return new FileDiff(this);
+    }
+
+    // ---- the scan ---------------------------------------------------------------------------
+
+    /**
+     * Opens a cursor over the last scan in key order, on its own connection, so the scan can
+     * write while it reads; the cursor sees the state as it was when opened.
+     */
+    RowCursor<HashedFile> filesInKeyOrder() {
+        return cursor("read the last scan",
+                "SELECT key, size, mtime_ns, inode, ctime_ns, sha256, hashed_at_ns, path FROM files ORDER BY key",
+                r -> new HashedFile(fileState(r), r.getString(8), r.getLong(7)));
+    }
+
+    /** Where to read {@code key}'s file, relative to the root, as the last scan found it. */
+    synchronized Optional<HashedFile> scanned(String key) {
+        try (PreparedStatement s = connection.prepareStatement("SELECT key, size, mtime_ns, inode, ctime_ns, sha256,"
+                + " hashed_at_ns, path FROM files WHERE key = ?")) {
+            s.setString(1, key);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new HashedFile(fileState(r), r.getString(8), r.getLong(7))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read a file", e);
+        }
+    }
+
+    private <T> RowCursor<T> cursor(String what, String query, RowCursor.RowMapper<T> mapper) {
+        try {
+            return new RowCursor<>(connect(database), query, mapper);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** Records freshly hashed files, replacing their old rows, in one transaction. */
+    synchronized void putFiles(Collection<HashedFile> files) {
+        if (files.isEmpty()) {
+            return;
+        }
+        inTransaction("record scanned files", () -> {
+            try (PreparedStatement s = connection.prepareStatement("INSERT OR REPLACE INTO files"
+                    + " (key, size, mtime_ns, inode, ctime_ns, sha256, hashed_at_ns, path) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (HashedFile f : files) {
+                    FileState state = f.state();
+                    s.setString(1, state.key());
+                    s.setLong(2, state.size());
+                    s.setLong(3, state.mtimeNanos());
+                    s.setLong(4, state.inode());
+                    s.setLong(5, state.ctimeNanos());
+                    s.setString(6, state.sha256());
+                    s.setLong(7, f.hashedAtNanos());
+                    s.setString(8, f.source());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        });
+    }
+
+    /** Forgets files the scan no longer found, in one transaction. */
+    synchronized void removeFiles(Collection<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        inTransaction("forget removed files", () -> {
+            try (PreparedStatement s = connection.prepareStatement("DELETE FROM files WHERE key = ?")) {
+                for (String key : keys) {
+                    s.setString(1, key);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        });
+    }
+
+    // ---- the diff ---------------------------------------------------------------------------
+
+    /** Up to {@code limit} files to upload with keys after {@code after}, in key order. */
+    synchronized List<Change> changesAfter(String after, int limit) {
+        List<Change> page = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT f.key, f.size, f.sha256, p.key IS NULL FROM files f LEFT JOIN published p ON p.key = f.key"
+                        + " WHERE f.key > ? AND (p.key IS NULL OR p.sha256 <> f.sha256 OR p.size <> f.size)"
+                        + " ORDER BY f.key LIMIT ?")) {
+            s.setString(1, after);
+            s.setInt(2, limit);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    page.add(new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)));
+                }
+            }
+            return page;
+        } catch (SQLException e) {
+            throw failure("read the files to upload", e);
+        }
+    }
+
+    /** Up to {@code limit} published keys the last scan no longer has, after {@code after}. */
+    synchronized List<String> removedAfter(String after, int limit) {
+        List<String> page = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement("SELECT p.key FROM published p WHERE p.key > ?"
+                + " AND NOT EXISTS (SELECT 1 FROM files f WHERE f.key = p.key) ORDER BY p.key LIMIT ?")) {
+            s.setString(1, after);
+            s.setInt(2, limit);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    page.add(r.getString(1));
+                }
+            }
+            return page;
+        } catch (SQLException e) {
+            throw failure("read the files to delete", e);
+        }
+    }
+
+    /** Counts of the diff: added, modified, bytes to upload, removed. */
+    synchronized long[] diffCounts() {
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(
+                "SELECT coalesce(sum(p.key IS NULL), 0), coalesce(sum(p.key IS NOT NULL), 0), coalesce(sum(f.size), 0)"
+                        + " FROM files f LEFT JOIN published p ON p.key = f.key"
+                        + " WHERE p.key IS NULL OR p.sha256 <> f.sha256 OR p.size <> f.size")) {
+            long added = r.getLong(1);
+            long modified = r.getLong(2);
+            long bytes = r.getLong(3);
+            long removed = queryLong("SELECT count(*) FROM published p WHERE NOT EXISTS"
+                    + " (SELECT 1 FROM files f WHERE f.key = p.key)");
+            return new long[] {added, modified, bytes, removed};
+        } catch (SQLException e) {
+            throw failure("count the changes", e);
+        }
+    }
+
+    // ---- what the target holds --------------------------------------------------------------
+
+    /** Records that the target confirmed {@code change} at {@code url}, clearing its pending entry. */
+    synchronized void recordPublished(Change change, URI url, long nowMillis) {
+        inTransaction("record an upload", () -> {
+            try (PreparedStatement s = connection.prepareStatement("INSERT OR REPLACE INTO published"
+                    + " (key, size, sha256, url, published_at_ms) VALUES (?, ?, ?, ?, ?)")) {
+                s.setString(1, change.key());
+                s.setLong(2, change.size());
+                s.setString(3, change.sha256());
+                s.setString(4, url.toString());
+                s.setLong(5, nowMillis);
+                s.executeUpdate();
+            }
+            clearPending(change.key());
+        });
+    }
+
+    /** Records that the target confirmed the delete of {@code keys}, clearing their pending entries. */
+    synchronized void recordDeleted(Collection<String> keys) {
+        inTransaction("record deletes", () -> {
+            try (PreparedStatement s = connection.prepareStatement("DELETE FROM published WHERE key = ?")) {
+                for (String key : keys) {
+                    s.setString(1, key);
+                    s.addBatch();
+                    clearPending(key);
+                }
+                s.executeBatch();
+            }
+        });
+    }
+
+    /** Records a failed attempt at {@code operation} on {@code key}, counting the attempts. */
+    synchronized void recordFailure(String key, Operation operation, String error, long nowMillis) {
+        inTransaction("record a failure", () -> {
+            try (PreparedStatement s = connection.prepareStatement("INSERT INTO pending"
+                    + " (key, operation, attempts, last_error, last_attempt_ms) VALUES (?, ?, 1, ?, ?)"
+                    + " ON CONFLICT (key) DO UPDATE SET operation = excluded.operation,"
+                    + " attempts = pending.attempts + 1, last_error = excluded.last_error,"
+                    + " last_attempt_ms = excluded.last_attempt_ms")) {
+                s.setString(1, key);
+                s.setString(2, operation.name());
+                s.setString(3, error);
+                s.setLong(4, nowMillis);
+                s.executeUpdate();
+            }
+        });
+    }
+
+    /** Drops pending entries that no longer match the diff (a file restored, a removal undone). */
+    synchronized void dropSettledPending() {
+        inTransaction("tidy the pending operations", () -> {
+            try (Statement s = connection.createStatement()) {
+                s.executeUpdate("DELETE FROM pending WHERE operation = 'UPLOAD' AND (NOT EXISTS"
+                        + " (SELECT 1 FROM files f WHERE f.key = pending.key) OR EXISTS (SELECT 1 FROM files f"
+                        + " JOIN published p ON p.key = f.key WHERE f.key = pending.key"
+                        + " AND p.sha256 = f.sha256 AND p.size = f.size))");
+                s.executeUpdate("DELETE FROM pending WHERE operation = 'DELETE' AND (EXISTS"
+                        + " (SELECT 1 FROM files f WHERE f.key = pending.key) OR NOT EXISTS"
+                        + " (SELECT 1 FROM published p WHERE p.key = pending.key))");
+            }
+        });
+    }
+
+    /**
+     * Every published file the last scan still has, in key order: the manifest's content. Reads
+     * on its own connection; close the cursor when done.
+     */
+    RowCursor<PublishedFile> currentFiles() {
+        return cursor("read the published files", "SELECT p.key, p.size, p.sha256, p.url FROM published p"
+                + " WHERE EXISTS (SELECT 1 FROM files f WHERE f.key = p.key) ORDER BY p.key", StateStore::publishedFile);
+    }
+
+    /** Forgets everything published: the target changed, so nothing of the old one counts. */
+    synchronized void forgetPublished() {
+        inTransaction("forget the old target", () -> {
+            try (Statement s = connection.createStatement()) {
+                s.executeUpdate("DELETE FROM published");
+                s.executeUpdate("DELETE FROM pending");
+            }
+        });
+    }
+
+    // ---- settings ---------------------------------------------------------------------------
+
+    synchronized Optional<String> meta(String name) {
+        try (PreparedStatement s = connection.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
+            s.setString(1, name);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read a setting", e);
+        }
+    }
+
+    synchronized void putMeta(String name, String value) {
+        inTransaction("write a setting", () -> {
+            try (PreparedStatement s = connection.prepareStatement("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)")) {
+                s.setString(1, name);
+                s.setString(2, value);
+                s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            throw failure("close", e);
+        } finally {
+            lock.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StateStore[" + database + "]";
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    private void inTransaction(String what, SqlWork work) {
+        try {
+            connection.setAutoCommit(false);
+            try {
+                work.run();
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private void clearPending(String key) throws SQLException {
+        try (PreparedStatement s = connection.prepareStatement("DELETE FROM pending WHERE key = ?")) {
+            s.setString(1, key);
+            s.executeUpdate();
+        }
+    }
+
+    private long queryLong(String sql) {
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            return r.getLong(1);
+        } catch (SQLException e) {
+            throw failure("count", e);
+        }
+    }
+
+    static FileState fileState(ResultSet r) throws SQLException {
+        return new FileState(r.getString(1), r.getLong(2), r.getLong(3), r.getLong(4), r.getLong(5), r.getString(6));
+    }
+
+    private static PublishedFile publishedFile(ResultSet r) throws SQLException {
+        return new PublishedFile(r.getString(1), r.getLong(2), r.getString(3), URI.create(r.getString(4)));
+    }
+
+    StorageException failure(String what, SQLException e) {
+        return StorageException.builder(ErrorKind.IO, "state " + database + ": cannot " + what + ": " + oneLine(e))
+                .cause(e).build();
+    }
+
+    private static String oneLine(SQLException e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.replaceAll("\\s+", " ").trim();
+    }
+
+    private static void closeQuietly(Connection connection) {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // Closing after a failure: the first error is the one to report.
+            }
+        }
+    }
+}
