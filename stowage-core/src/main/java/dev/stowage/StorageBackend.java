@@ -138,6 +138,19 @@ public interface StorageBackend extends AutoCloseable {
      *
      * @return the outermost backend of that type in the stack, or empty if there is none
      */
+    /**
+     * Aborts the uploads in parts left unfinished under this backend's prefix that began more than
+     * {@code olderThan} ago and that {@code keep} does not hold, so that no orphan parts stay
+     * stored (and billed). A backend without uploads in parts has none and answers 0 at once.
+     *
+     * @return how many uploads were aborted
+     */
+    default CompletableFuture<Long> abortStaleUploads(java.time.Duration olderThan, ResumeJournal keep) {
+        Objects.requireNonNull(olderThan, "olderThan");
+        Objects.requireNonNull(keep, "keep");
+        return CompletableFuture.completedFuture(0L);
+    }
+
     default <T> Optional<T> unwrap(Class<T> type) {
         Objects.requireNonNull(type, "type");
         return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();

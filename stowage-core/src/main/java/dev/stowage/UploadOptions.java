@@ -34,16 +34,20 @@ import java.util.TreeMap;
  * @param metadata     user metadata, sorted by name: lower-case ASCII names, printable ASCII values
  * @param sha256       the file's SHA-256 as 64 lower-case hex digits, or empty
  * @param progress     hears how far the upload has got; {@link UploadProgress#NONE} by default
+ * @param resumeJournal where a backend that uploads in parts records an upload it may resume
+ *                      after a crash; {@link ResumeJournal#NONE} by default
  */
 public record UploadOptions(
         Optional<String> contentType,
         Optional<String> cacheControl,
         Map<String, String> metadata,
         Optional<String> sha256,
-        UploadProgress progress) {
+        UploadProgress progress,
+        ResumeJournal resumeJournal) {
 
     private static final UploadOptions DEFAULTS =
-            new UploadOptions(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), UploadProgress.NONE);
+            new UploadOptions(Optional.empty(), Optional.empty(), Map.of(), Optional.empty(), UploadProgress.NONE,
+                    ResumeJournal.NONE);
 
     public UploadOptions {
         Objects.requireNonNull(contentType, "contentType");
@@ -51,6 +55,7 @@ public record UploadOptions(
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(sha256, "sha256");
         Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(resumeJournal, "resumeJournal");
         contentType.ifPresent(v -> requirePrintable("contentType", v));
         cacheControl.ifPresent(v -> requirePrintable("cacheControl", v));
         metadata.forEach((name, value) -> {
@@ -86,6 +91,7 @@ public record UploadOptions(
         b.metadata.putAll(metadata);
         b.sha256 = sha256.orElse(null);
         b.progress = progress;
+        b.resumeJournal = resumeJournal;
         return b;
     }
 
@@ -106,6 +112,7 @@ public record UploadOptions(
         private final Map<String, String> metadata = new TreeMap<>();
         private String sha256;
         private UploadProgress progress = UploadProgress.NONE;
+        private ResumeJournal resumeJournal = ResumeJournal.NONE;
 
         private Builder() {
         }
@@ -138,9 +145,15 @@ public record UploadOptions(
             return this;
         }
 
+        /** Where an upload in parts is recorded so that it can resume after a crash. */
+        public Builder resumeJournal(ResumeJournal resumeJournal) {
+            this.resumeJournal = Objects.requireNonNull(resumeJournal, "resumeJournal");
+            return this;
+        }
+
         public UploadOptions build() {
             return new UploadOptions(Optional.ofNullable(contentType), Optional.ofNullable(cacheControl),
-                    metadata, Optional.ofNullable(sha256), progress);
+                    metadata, Optional.ofNullable(sha256), progress, resumeJournal);
         }
     }
 }

@@ -69,6 +69,11 @@ public abstract class ForwardingStorageBackend implements StorageBackend {
         return delegate.deleteFiles(keys);
     }
 
+    @Override
+    public CompletableFuture<Long> abortStaleUploads(java.time.Duration olderThan, dev.stowage.ResumeJournal keep) {
+        return delegate.abortStaleUploads(olderThan, keep);
+    }
+
     /** This layer if it is of the type, else what the wrapped backend finds. */
     @Override
     public <T> Optional<T> unwrap(Class<T> type) {
