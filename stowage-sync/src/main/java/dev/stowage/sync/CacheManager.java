@@ -181,7 +181,7 @@ public final class CacheManager implements AutoCloseable {
     /** Everything a manager is built from. */
     record Settings(Path root, StorageBackend backend, Path stateFile, ScanOptions scanOptions, int concurrency,
                     RetryPolicy retryPolicy, double maxDeleteShare, String manifestKey, PublishListener listener,
-                    Clock clock) {
+                    Clock clock, java.util.Optional<StorageBackend> fallback, Duration staleUploadAge) {
 
         Path manifestFile() {
             return stateFile.resolveSibling("manifest.json");
@@ -200,6 +200,8 @@ public final class CacheManager implements AutoCloseable {
         private String manifestKey = MANIFEST_KEY;
         private PublishListener listener = PublishListener.NONE;
         private Clock clock = Clock.systemUTC();
+        private StorageBackend fallback;
+        private Duration staleUploadAge = Duration.ofDays(1);
 
         private Builder(Path root, StorageBackend backend) {
             this.root = root;
@@ -253,6 +255,30 @@ public final class CacheManager implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A local backend that serves files the target could not take yet: during an outage the
+         * manifest lists such a file with its URL there, marked pending, and moves it to the
+         * target's URL once uploaded. Typically a {@code LocalBackend} over the root, which
+         * serves the files in place. The manager does not close it.
+         */
+        public Builder fallback(StorageBackend fallback) {
+            this.fallback = Objects.requireNonNull(fallback, "fallback");
+            return this;
+        }
+
+        /**
+         * How old an unfinished upload in parts under the target's prefix must be, and not
+         * resumable by this manager, before a run aborts it; one day by default. The check runs
+         * at most once per this period, in a run that sends something.
+         */
+        public Builder staleUploadAge(Duration staleUploadAge) {
+            if (staleUploadAge.isNegative() || staleUploadAge.isZero()) {
+                throw new IllegalArgumentException("staleUploadAge must be positive: " + staleUploadAge);
+            }
+            this.staleUploadAge = staleUploadAge;
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -271,7 +297,7 @@ public final class CacheManager implements AutoCloseable {
             ScanOptions scan = scanOptions.toBuilder().stateFolder(state.getParent())
                     .exclude("/" + manifestKey).build();
             return new CacheManager(new Settings(absoluteRoot, backend, state, scan, concurrency, retryPolicy,
-                    maxDeleteShare, manifestKey, listener, clock));
+                    maxDeleteShare, manifestKey, listener, clock, java.util.Optional.ofNullable(fallback), staleUploadAge));
         }
     }
 }

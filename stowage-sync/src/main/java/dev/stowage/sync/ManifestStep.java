@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -48,8 +47,8 @@ final class ManifestStep {
         if (digest.equals(state.meta(DIGEST).orElse(null)) && Files.isRegularFile(settings.manifestFile())) {
             return false;
         }
-        try (RowCursor<PublishedFile> files = state.currentFiles()) {
-            Manifest.write(settings.manifestFile(), settings.clock().instant(), entries(files));
+        try (RowCursor<ManifestEntry> entries = state.manifestEntries()) {
+            Manifest.write(settings.manifestFile(), settings.clock().instant(), entries);
         } catch (IOException e) {
             throw StorageException.builder(ErrorKind.IO, "cannot write the manifest " + settings.manifestFile()
                     + ": " + e.getMessage()).cause(e).build();
@@ -66,29 +65,15 @@ final class ManifestStep {
         return true;
     }
 
-    private static Iterator<ManifestEntry> entries(Iterator<PublishedFile> files) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return files.hasNext();
-            }
-
-            @Override
-            public ManifestEntry next() {
-                PublishedFile f = files.next();
-                return new ManifestEntry(f.key(), f.size(), f.sha256(), f.url(), false);
-            }
-        };
-    }
 
     /** A digest of everything the manifest lists, and where it goes. */
     private String digest() {
         MessageDigest sha = Sha256.newDigest();
         sha.update((settings.manifestKey() + '\n' + url() + '\n').getBytes(StandardCharsets.UTF_8));
-        try (RowCursor<PublishedFile> files = state.currentFiles()) {
-            while (files.hasNext()) {
-                PublishedFile f = files.next();
-                sha.update((f.key() + '\0' + f.size() + '\0' + f.sha256() + '\0' + f.url() + '\n')
+        try (RowCursor<ManifestEntry> entries = state.manifestEntries()) {
+            while (entries.hasNext()) {
+                ManifestEntry e = entries.next();
+                sha.update((e.key() + '\0' + e.size() + '\0' + e.sha256() + '\0' + e.url() + '\0' + e.pending() + '\n')
                         .getBytes(StandardCharsets.UTF_8));
             }
         }

@@ -29,6 +29,7 @@ final class PublishRun {
     /** How many times a run scans again for files that changed or vanished while it uploaded them. */
     private static final int MAX_PASSES = 3;
     private static final String TARGET = "target";
+    private static final String STALE_CHECK = "stale_uploads_checked_ms";
 
     private final CacheManager.Settings settings;
     private final StateStore state;
@@ -37,6 +38,7 @@ final class PublishRun {
     private final Executor stateThread;
     private final PublishListener listener;
     private final ManifestStep manifest;
+    private final StateJournal journal;
 
     private final AtomicLong uploaded = new AtomicLong();
     private final AtomicLong uploadedBytes = new AtomicLong();
@@ -54,6 +56,7 @@ final class PublishRun {
         this.stateThread = stateThread;
         this.listener = settings.listener();
         this.manifest = new ManifestStep(settings, state, backend);
+        this.journal = new StateJournal(state);
     }
 
     PublishReport publish(boolean force) {
@@ -75,6 +78,10 @@ final class PublishRun {
             }
             LOG.info("{} files changed or vanished while being uploaded; scanning again", changedDuringPass.get());
             scan = scanner.scan(state);
+        }
+        settings.fallback().ifPresent(this::serveLocally);
+        if (uploaded.get() > 0 || failedCount.get() > 0) {
+            abortStaleUploads();
         }
         boolean manifestUploaded = false;
         boolean manifestUp;
@@ -164,7 +171,7 @@ final class PublishRun {
         }
         Path file = settings.root().resolve(scanned.sourceOrKey());
         tell(() -> listener.uploadStarted(change.key(), change.size()));
-        UploadOptions options = UploadOptions.builder().sha256(change.sha256())
+        UploadOptions options = UploadOptions.builder().sha256(change.sha256()).resumeJournal(journal)
                 .progress(new ProgressRelay(change.key())).build();
         CompletableFuture<URI> upload;
         try {
@@ -213,6 +220,60 @@ final class PublishRun {
             return now.type() == FileStat.Type.FILE && scanned.sameStat(now);
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Puts every file still pending upload on the local fallback, so the manifest can name it there. */
+    private void serveLocally(StorageBackend fallback) {
+        String after = "";
+        for (List<Change> page; !(page = state.unservedAfter(after, StateStore.PAGE)).isEmpty(); ) {
+            for (Change change : page) {
+                HashedFile scanned = state.scanned(change.key()).orElse(null);
+                if (scanned == null) {
+                    continue;
+                }
+                Path file = settings.root().resolve(scanned.sourceOrKey());
+                try {
+                    URI url = fallback.uploadFile(file, change.key(),
+                            UploadOptions.builder().sha256(change.sha256()).build()).get();
+                    if (unchangedSinceScan(file, scanned.state())) {
+                        state.recordFallback(change, url);
+                    }
+                } catch (ExecutionException e) {
+                    LOG.warn("the local fallback cannot serve {} either: {}", change.key(),
+                            storageException(e, Operation.UPLOAD, change.key()).getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
+    /**
+     * Aborts unfinished uploads in parts under the target's prefix that no run can resume, at most
+     * once per {@code staleUploadAge}: parts of an upload cut by a crash are stored and billed
+     * until someone aborts it.
+     */
+    private void abortStaleUploads() {
+        long now = settings.clock().millis();
+        long last = state.meta(STALE_CHECK).map(Long::parseLong).orElse(0L);
+        if (now - last < settings.staleUploadAge().toMillis()) {
+            return;
+        }
+        state.dropUnneededUploads();
+        try {
+            long aborted = backend.abortStaleUploads(settings.staleUploadAge(), journal).get();
+            if (aborted > 0) {
+                LOG.info("aborted {} unfinished uploads older than {}", aborted, settings.staleUploadAge());
+            }
+            state.putMeta(STALE_CHECK, Long.toString(now));
+        } catch (ExecutionException e) {
+            LOG.warn("cannot look for unfinished uploads to abort: {}",
+                    storageException(e, Operation.DELETE, "").getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

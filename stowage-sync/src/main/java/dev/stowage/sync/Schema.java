@@ -24,7 +24,14 @@ final class Schema {
                     // Operations that failed and wait for the next run.
                     "CREATE TABLE pending (key TEXT PRIMARY KEY, operation TEXT NOT NULL, attempts INTEGER NOT NULL,"
                             + " last_error TEXT NOT NULL, last_attempt_ms INTEGER NOT NULL) WITHOUT ROWID",
-                    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"));
+                    "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"),
+            List.of(
+                    // Uploads in parts begun and not finished: what lets one resume after a crash.
+                    "CREATE TABLE uploads (key TEXT PRIMARY KEY, upload_id TEXT NOT NULL, size INTEGER NOT NULL,"
+                            + " sha256 TEXT NOT NULL, part_size INTEGER NOT NULL, started_ms INTEGER NOT NULL) WITHOUT ROWID",
+                    // Files the target could not take, put where the local fallback serves them.
+                    "CREATE TABLE fallback (key TEXT PRIMARY KEY, size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+                            + " url TEXT NOT NULL) WITHOUT ROWID"));
 
     static int currentVersion() {
         return MIGRATIONS.size();

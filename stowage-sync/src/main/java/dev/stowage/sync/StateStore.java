@@ -2,6 +2,7 @@ package dev.stowage.sync;
 
 import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
+import dev.stowage.ResumePoint;
 import dev.stowage.StorageException;
 import java.io.IOException;
 import java.net.URI;
@@ -333,6 +334,10 @@ public final class StateStore implements AutoCloseable {
                 s.setLong(5, nowMillis);
                 s.executeUpdate();
             }
+            try (PreparedStatement s = connection.prepareStatement("DELETE FROM fallback WHERE key = ?")) {
+                s.setString(1, change.key());
+                s.executeUpdate();
+            }
             clearPending(change.key());
         });
     }
@@ -376,6 +381,8 @@ public final class StateStore implements AutoCloseable {
                         + " (SELECT 1 FROM files f WHERE f.key = pending.key) OR EXISTS (SELECT 1 FROM files f"
                         + " JOIN published p ON p.key = f.key WHERE f.key = pending.key"
                         + " AND p.sha256 = f.sha256 AND p.size = f.size))");
+                s.executeUpdate("DELETE FROM fallback WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.key = fallback.key"
+                        + " AND f.sha256 = fallback.sha256)");
                 s.executeUpdate("DELETE FROM pending WHERE operation = 'DELETE' AND (EXISTS"
                         + " (SELECT 1 FROM files f WHERE f.key = pending.key) OR NOT EXISTS"
                         + " (SELECT 1 FROM published p WHERE p.key = pending.key))");
@@ -383,13 +390,27 @@ public final class StateStore implements AutoCloseable {
         });
     }
 
+    /** Every file the target confirmed, in key order. Reads on its own connection; close the cursor when done. */
+    RowCursor<PublishedFile> publishedInKeyOrder() {
+        return cursor("read the published files", "SELECT key, size, sha256, url FROM published ORDER BY key",
+                StateStore::publishedFile);
+    }
+
     /**
-     * Every published file the last scan still has, in key order: the manifest's content. Reads
-     * on its own connection; close the cursor when done.
+     * What the manifest lists, in key order: every file of the last scan the target holds as it
+     * is; else the one the local fallback serves as it is (pending); else the older content the
+     * target still holds. Reads on its own connection; close the cursor when done.
      */
-    RowCursor<PublishedFile> currentFiles() {
-        return cursor("read the published files", "SELECT p.key, p.size, p.sha256, p.url FROM published p"
-                + " WHERE EXISTS (SELECT 1 FROM files f WHERE f.key = p.key) ORDER BY p.key", StateStore::publishedFile);
+    RowCursor<ManifestEntry> manifestEntries() {
+        return cursor("read the manifest's files", "SELECT f.key,"
+                + " CASE WHEN p.sha256 IS f.sha256 OR l.sha256 IS NOT f.sha256 THEN p.size ELSE l.size END,"
+                + " CASE WHEN p.sha256 IS f.sha256 OR l.sha256 IS NOT f.sha256 THEN p.sha256 ELSE l.sha256 END,"
+                + " CASE WHEN p.sha256 IS f.sha256 OR l.sha256 IS NOT f.sha256 THEN p.url ELSE l.url END,"
+                + " NOT (p.sha256 IS f.sha256 OR l.sha256 IS NOT f.sha256)"
+                + " FROM files f LEFT JOIN published p ON p.key = f.key LEFT JOIN fallback l ON l.key = f.key"
+                + " WHERE p.key IS NOT NULL OR l.sha256 = f.sha256 ORDER BY f.key",
+                r -> new ManifestEntry(r.getString(1), r.getLong(2), r.getString(3), URI.create(r.getString(4)),
+                        r.getBoolean(5)));
     }
 
     /** Forgets everything published: the target changed, so nothing of the old one counts. */
@@ -398,8 +419,98 @@ public final class StateStore implements AutoCloseable {
             try (Statement s = connection.createStatement()) {
                 s.executeUpdate("DELETE FROM published");
                 s.executeUpdate("DELETE FROM pending");
+                s.executeUpdate("DELETE FROM uploads");
+                s.executeUpdate("DELETE FROM fallback");
             }
         });
+    }
+
+    // ---- uploads in parts -------------------------------------------------------------------
+
+    synchronized Optional<ResumePoint> upload(String key) {
+        try (PreparedStatement s = connection.prepareStatement(
+                "SELECT key, upload_id, size, sha256, part_size, started_ms FROM uploads WHERE key = ?")) {
+            s.setString(1, key);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new ResumePoint(r.getString(1), r.getString(2), r.getLong(3),
+                        r.getString(4), r.getLong(5), Instant.ofEpochMilli(r.getLong(6)))) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read an upload in progress", e);
+        }
+    }
+
+    synchronized void saveUpload(ResumePoint point) {
+        inTransaction("record an upload in progress", () -> {
+            try (PreparedStatement s = connection.prepareStatement("INSERT OR REPLACE INTO uploads"
+                    + " (key, upload_id, size, sha256, part_size, started_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, point.key());
+                s.setString(2, point.uploadId());
+                s.setLong(3, point.size());
+                s.setString(4, point.sha256());
+                s.setLong(5, point.partSize());
+                s.setLong(6, point.started().toEpochMilli());
+                s.executeUpdate();
+            }
+        });
+    }
+
+    synchronized void removeUpload(String key, String uploadId) {
+        inTransaction("forget an upload in progress", () -> {
+            try (PreparedStatement s = connection.prepareStatement("DELETE FROM uploads WHERE key = ? AND upload_id = ?")) {
+                s.setString(1, key);
+                s.setString(2, uploadId);
+                s.executeUpdate();
+            }
+        });
+    }
+
+    /** Forgets uploads in progress whose file is gone or has other content now: they will not be resumed. */
+    synchronized long dropUnneededUploads() {
+        long[] dropped = new long[1];
+        inTransaction("forget uploads no longer needed", () -> {
+            try (Statement s = connection.createStatement()) {
+                dropped[0] = s.executeUpdate("DELETE FROM uploads WHERE NOT EXISTS (SELECT 1 FROM files f"
+                        + " WHERE f.key = uploads.key AND f.sha256 = uploads.sha256 AND f.size = uploads.size)");
+            }
+        });
+        return dropped[0];
+    }
+
+    // ---- the local fallback -----------------------------------------------------------------
+
+    /** Records that the local fallback serves {@code change} at {@code url} until the target has it. */
+    synchronized void recordFallback(Change change, URI url) {
+        inTransaction("record a fallback", () -> {
+            try (PreparedStatement s = connection.prepareStatement(
+                    "INSERT OR REPLACE INTO fallback (key, size, sha256, url) VALUES (?, ?, ?, ?)")) {
+                s.setString(1, change.key());
+                s.setLong(2, change.size());
+                s.setString(3, change.sha256());
+                s.setString(4, url.toString());
+                s.executeUpdate();
+            }
+        });
+    }
+
+    /** Up to {@code limit} files pending upload that the fallback does not serve as they are, after {@code after}. */
+    synchronized List<Change> unservedAfter(String after, int limit) {
+        List<Change> page = new ArrayList<>();
+        try (PreparedStatement s = connection.prepareStatement("SELECT f.key, f.size, f.sha256, p.key IS NULL"
+                + " FROM pending q JOIN files f ON f.key = q.key LEFT JOIN published p ON p.key = f.key"
+                + " LEFT JOIN fallback l ON l.key = f.key WHERE q.operation = 'UPLOAD' AND q.key > ?"
+                + " AND (l.key IS NULL OR l.sha256 <> f.sha256) ORDER BY q.key LIMIT ?")) {
+            s.setString(1, after);
+            s.setInt(2, limit);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    page.add(new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)));
+                }
+            }
+            return page;
+        } catch (SQLException e) {
+            throw failure("read the files to serve locally", e);
+        }
     }
 
     // ---- settings ---------------------------------------------------------------------------
