@@ -132,6 +132,21 @@ public final class CacheManager implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> newRun().plan(), runner);
     }
 
+    /**
+     * Compares what the backend really holds with the state and the manifest: a listing of the
+     * target (one or a few requests per thousand objects) and, when {@code deep}, a stat of every
+     * published object for the SHA-256 it stored. Reports every difference; with {@code repair},
+     * uploads again what is missing or different and the manifest if it differs (through a
+     * publish), then deletes extra objects, unless they are more than the allowed share of the
+     * published files. Objects the scanner would never take (hidden, excluded) are left alone.
+     *
+     * @return the report; the future fails when the target cannot be listed
+     */
+    public CompletableFuture<VerifyReport> verify(boolean deep, boolean repair) {
+        return CompletableFuture.supplyAsync(() -> new Verifier(settings, state, retrying)
+                .run(deep, repair, () -> newRun().publish(false)), runner);
+    }
+
     private PublishRun newRun() {
         return new PublishRun(settings, state, scanner, retrying, stateThread);
     }

@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutionException;
  * unchanged folder sends no manifest, and a manifest that failed to go up is sent by the next run.
  */
 final class ManifestStep {
-    private static final String DIGEST = "manifest_sha256";
+    static final String DIGEST = "manifest_sha256";
     private static final UploadOptions OPTIONS = UploadOptions.builder()
             .contentType("application/json").cacheControl("no-cache").build();
 

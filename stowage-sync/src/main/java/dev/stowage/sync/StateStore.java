@@ -413,6 +413,16 @@ public final class StateStore implements AutoCloseable {
                         r.getBoolean(5)));
     }
 
+    /** Forgets that the target holds {@code key}: it does not, so the next publish uploads it. */
+    synchronized void forgetPublishedFile(String key) {
+        inTransaction("forget a published file", () -> {
+            try (PreparedStatement s = connection.prepareStatement("DELETE FROM published WHERE key = ?")) {
+                s.setString(1, key);
+                s.executeUpdate();
+            }
+        });
+    }
+
     /** Forgets everything published: the target changed, so nothing of the old one counts. */
     synchronized void forgetPublished() {
         inTransaction("forget the old target", () -> {
