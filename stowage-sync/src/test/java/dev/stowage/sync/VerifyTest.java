@@ -4,10 +4,16 @@ import static dev.stowage.sync.Trees.age;
 import static dev.stowage.sync.Trees.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stowage.Capabilities;
+import dev.stowage.ObjectInfo;
+import dev.stowage.Operation;
+import dev.stowage.StorageBackend;
+import dev.stowage.layer.ForwardingStorageBackend;
 import dev.stowage.memory.MemoryBackend;
 import dev.stowage.testkit.CountingLayer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.Flow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +110,54 @@ class VerifyTest {
                 "DIFFERENT a.txt: holds SHA-256 " + Trees.sha256("Z") + ", published " + Trees.sha256("a"));
         assertThat(shallow.differences()).as("this target lists digests: its listing finds it too")
                 .isEqualTo(deep.differences());
+    }
+
+    @Test
+    void onATargetWhoseListingHasNoDigests_onlyADeepVerify_statsEachObject_andFindsTheSameSizeChange() {
+        manager.close();
+        CountingLayer stats = new CountingLayer();
+        StorageBackend likeS3 = new ForwardingStorageBackend(memory.with(stats)) {
+            @Override
+            public Capabilities capabilities() {
+                return super.capabilities().withListsSha256(false);
+            }
+
+            @Override
+            public Flow.Publisher<ObjectInfo> list(String prefix) {
+                Flow.Publisher<ObjectInfo> listing = super.list(prefix);
+                return subscriber -> listing.subscribe(new Flow.Subscriber<>() {
+                    @Override
+                    public void onSubscribe(Flow.Subscription s) {
+                        subscriber.onSubscribe(s);
+                    }
+
+                    @Override
+                    public void onNext(ObjectInfo o) {
+                        subscriber.onNext(ObjectInfo.of(o.key(), o.sizeBytes(), o.lastModified()));
+                    }
+
+                    @Override
+                    public void onError(Throwable e) {
+                        subscriber.onError(e);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        subscriber.onComplete();
+                    }
+                });
+            }
+        };
+        manager = CacheManager.builder(root, likeS3).retryPolicy(CacheManagerTest.QUICK).build();
+        putBehindItsBack("a.txt", "Z");
+
+        VerifyReport shallow = manager.verify(false, false).join();
+        long statsBefore = stats.count(Operation.STAT);
+        VerifyReport deep = manager.verify(true, false).join();
+
+        assertThat(shallow.clean()).as("same size, and the listing has no digest").isTrue();
+        assertThat(deep.differences()).extracting(Difference::key).containsExactly("a.txt");
+        assertThat(stats.count(Operation.STAT) - statsBefore).as("three files and the manifest").isEqualTo(4);
     }
 
     @Test
