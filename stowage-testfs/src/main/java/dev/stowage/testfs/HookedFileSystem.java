@@ -1,4 +1,4 @@
-package dev.stowage.local;
+package dev.stowage.testfs;
 
 import java.io.IOException;
 import java.net.URI;
@@ -44,9 +44,9 @@ import java.util.stream.StreamSupport;
  * paths as on the bare default file system; or, made {@link #withoutSecureStreams()}, it is not,
  * as on a platform that offers none.
  */
-final class HookedFileSystem extends FileSystem {
+public final class HookedFileSystem extends FileSystem {
     /** The calls an action can run before. */
-    enum Call {
+    public enum Call {
         /** Opening a folder: {@code newDirectoryStream}, by path or relative to an open folder. */
         OPEN_FOLDER,
         /** Making a folder by path. */
@@ -61,12 +61,12 @@ final class HookedFileSystem extends FileSystem {
 
     /** What a test does at the chosen moment. */
     @FunctionalInterface
-    interface Action {
+    public interface Action {
         void run() throws IOException;
     }
 
     /** An action waiting for its call; it runs once. */
-    static final class Hook {
+    public static final class Hook {
         private final Call call;
         private final Predicate<String> name;
         private final Action action;
@@ -79,7 +79,7 @@ final class HookedFileSystem extends FileSystem {
         }
 
         /** Whether the call came and the action ran. */
-        boolean ran() {
+        public boolean ran() {
             return ran.get();
         }
     }
@@ -90,7 +90,7 @@ final class HookedFileSystem extends FileSystem {
     private final boolean secureStreams;
 
     /** The default file system, its secure directory streams included. */
-    HookedFileSystem() {
+    public HookedFileSystem() {
         this(true);
     }
 
@@ -99,12 +99,12 @@ final class HookedFileSystem extends FileSystem {
     }
 
     /** The default file system with plain directory streams only, as where {@link SecureDirectoryStream} is not offered. */
-    static HookedFileSystem withoutSecureStreams() {
+    public static HookedFileSystem withoutSecureStreams() {
         return new HookedFileSystem(false);
     }
 
     /** The same file on this file system. */
-    Path wrap(Path path) {
+    public Path wrap(Path path) {
         if (path.getFileSystem() != real) {
             throw new ProviderMismatchException("not a path of the default file system: " + path);
         }
@@ -112,7 +112,7 @@ final class HookedFileSystem extends FileSystem {
     }
 
     /** Runs the action once, just before the first such call on a file whose last name matches. */
-    Hook before(Call call, Predicate<String> name, Action action) {
+    public Hook before(Call call, Predicate<String> name, Action action) {
         Hook hook = new Hook(call, name, action);
         hooks.add(hook);
         return hook;
