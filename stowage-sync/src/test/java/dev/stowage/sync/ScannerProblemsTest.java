@@ -193,6 +193,38 @@ class ScannerProblemsTest {
         });
     }
 
+    @Test
+    void unlistableFolder_keepsItsFiles_whenAFileNamedLikeItBeforeTheSlashIsGone() throws IOException {
+        // "a.txt" sorts between the folder's key "a" and its files "a/...": '.' comes before '/'.
+        write(dir, "a.txt", "gone");
+        write(dir, "a/x.txt", "x");
+        write(dir, "b.txt", "b");
+        age(dir);
+        scan();
+        Files.delete(dir.resolve("a.txt"));
+        hooked.failing(Call.OPEN_FOLDER, "a"::equals, AccessDeniedException::new);
+
+        ScanReport report = scan();
+
+        assertThat(keys()).as("a/x.txt keeps its state; only a.txt is gone").containsExactly("a/x.txt", "b.txt");
+        assertThat(report.removedFiles()).isEqualTo(1);
+    }
+
+    @Test
+    void folderWhoseAttributesCannotBeRead_keepsItsFiles() {
+        write(dir, "d/sub/x.txt", "x");
+        write(dir, "d/y.txt", "y");
+        age(dir);
+        scan();
+        hooked.failing(Call.STAT, "sub"::equals, AccessDeniedException::new);
+
+        ScanReport report = scan();
+
+        assertThat(report.problems()).extracting(ScanProblem::path).containsExactly(root.resolve("d/sub"));
+        assertThat(keys()).as("what the last scan had under d/sub is kept").containsExactly("d/sub/x.txt", "d/y.txt");
+        assertThat(report.removedFiles()).isZero();
+    }
+
     // ---------------------------------------------------------------- files changing while read
 
     /** Rewrites {@code relative} with new content of a new size before every read of it. */
