@@ -6,6 +6,7 @@ import dev.stowage.ErrorKind;
 import dev.stowage.Failures;
 import dev.stowage.ObjectInfo;
 import dev.stowage.StorageException;
+import dev.stowage.testfs.HookedFileSystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

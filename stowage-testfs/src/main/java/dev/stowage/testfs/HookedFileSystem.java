@@ -1,4 +1,4 @@
-package dev.stowage.local;
+package dev.stowage.testfs;
 
 import java.io.IOException;
 import java.net.URI;
@@ -31,56 +31,115 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
 /**
  * The default file system seen through a wrapper that runs a test's action just before a chosen
- * call reaches the disk: the way to make a race happen at one exact step, without sleeps. Every
- * call is passed on to the default file system unchanged, and a directory stream that is secure
- * there ({@link SecureDirectoryStream}) is secure here too, so code under test takes the same
+ * call reaches the disk: the way to make a race happen at one exact step, without sleeps, or to
+ * make one call fail as a real disk would, where the test cannot arrange it (as root, {@code chmod}
+ * makes nothing unreadable).
+ *
+ * <pre>{@code
+ * HookedFileSystem hooked = new HookedFileSystem();
+ * Path root = hooked.wrap(tempDir);
+ * hooked.failing(Call.READ_FILE, "secret.txt"::equals, AccessDeniedException::new);
+ * hooked.before(Call.DELETE, "a.txt"::equals, () -> Files.writeString(tempDir.resolve("a.txt"), "again"));
+ * }</pre>
+ *
+ * <p>Every call is passed on to the default file system unchanged, and a directory stream that is
+ * secure there ({@link SecureDirectoryStream}) is secure here too, so code under test takes the same
  * paths as on the bare default file system; or, made {@link #withoutSecureStreams()}, it is not,
- * as on a platform that offers none.
+ * as on a platform that offers none. An action that throws fails the call with what it threw, and
+ * the call never reaches the disk. An action should change the disk through the default file
+ * system's paths, so that it does not run hooks itself.
+ *
+ * <p>Thread-safe: hooks may be added while other threads make calls. An action runs on the thread
+ * that made the call; a hook that runs on every call may run on several threads at once.
  */
-final class HookedFileSystem extends FileSystem {
+public final class HookedFileSystem extends FileSystem {
     /** The calls an action can run before. */
-    enum Call {
+    public enum Call {
         /** Opening a folder: {@code newDirectoryStream}, by path or relative to an open folder. */
         OPEN_FOLDER,
         /** Making a folder by path. */
         MAKE_FOLDER,
         /** Opening a file with {@code CREATE} or {@code CREATE_NEW}. */
         CREATE_FILE,
+        /**
+         * Opening a file to read it only, without {@code WRITE}, {@code APPEND}, {@code CREATE} or
+         * {@code CREATE_NEW}: {@code newByteChannel}, {@code newFileChannel} or {@code newInputStream},
+         * by path or relative to an open folder.
+         */
+        READ_FILE,
+        /**
+         * Reading a file's or a folder's attributes by path: {@code readAttributes}, by class or by
+         * name, which {@code Files.isDirectory}, {@code Files.size} and the like call. Attributes read
+         * through a {@link FileAttributeView} are not hooked.
+         */
+        STAT,
         /** Deleting a file or a folder. */
         DELETE,
         /** Moving or renaming; the name matched is the source's. */
         MOVE
     }
 
-    /** What a test does at the chosen moment. */
+    /** What a test does at the chosen moment; what it throws, the call fails with. */
     @FunctionalInterface
-    interface Action {
+    public interface Action {
         void run() throws IOException;
     }
 
-    /** An action waiting for its call; it runs once. */
-    static final class Hook {
+    /** What an action does, given the path as the call named it. */
+    @FunctionalInterface
+    private interface Step {
+        void run(String file) throws IOException;
+    }
+
+    /** An action waiting for its calls: the first one only, or every one until {@link #remove() removed}. */
+    public final class Hook {
         private final Call call;
         private final Predicate<String> name;
-        private final Action action;
-        private final AtomicBoolean ran = new AtomicBoolean();
+        private final Step step;
+        private final boolean once;
+        private final AtomicInteger runs = new AtomicInteger();
 
-        private Hook(Call call, Predicate<String> name, Action action) {
+        private Hook(Call call, Predicate<String> name, Step step, boolean once) {
             this.call = call;
             this.name = name;
-            this.action = action;
+            this.step = step;
+            this.once = once;
         }
 
-        /** Whether the call came and the action ran. */
-        boolean ran() {
-            return ran.get();
+        /** Whether the call came and the action ran, at least once. */
+        public boolean ran() {
+            return runs.get() > 0;
+        }
+
+        /** How many times the action ran (or failed the call). */
+        public int runs() {
+            return runs.get();
+        }
+
+        /** Stops the hook: no later call runs its action. */
+        public void remove() {
+            hooks.remove(this);
+        }
+
+        /** Claims this call for the action: always, or for a hook that runs once, only the first time. */
+        private boolean claim() {
+            if (!once) {
+                runs.incrementAndGet();
+                return true;
+            }
+            if (runs.compareAndSet(0, 1)) {
+                remove();
+                return true;
+            }
+            return false;
         }
     }
 
@@ -90,7 +149,7 @@ final class HookedFileSystem extends FileSystem {
     private final boolean secureStreams;
 
     /** The default file system, its secure directory streams included. */
-    HookedFileSystem() {
+    public HookedFileSystem() {
         this(true);
     }
 
@@ -99,12 +158,12 @@ final class HookedFileSystem extends FileSystem {
     }
 
     /** The default file system with plain directory streams only, as where {@link SecureDirectoryStream} is not offered. */
-    static HookedFileSystem withoutSecureStreams() {
+    public static HookedFileSystem withoutSecureStreams() {
         return new HookedFileSystem(false);
     }
 
     /** The same file on this file system. */
-    Path wrap(Path path) {
+    public Path wrap(Path path) {
         if (path.getFileSystem() != real) {
             throw new ProviderMismatchException("not a path of the default file system: " + path);
         }
@@ -112,8 +171,27 @@ final class HookedFileSystem extends FileSystem {
     }
 
     /** Runs the action once, just before the first such call on a file whose last name matches. */
-    Hook before(Call call, Predicate<String> name, Action action) {
-        Hook hook = new Hook(call, name, action);
+    public Hook before(Call call, Predicate<String> name, Action action) {
+        return add(new Hook(call, name, file -> action.run(), true));
+    }
+
+    /** Runs the action just before every such call on a file whose last name matches, until the hook is removed. */
+    public Hook beforeEach(Call call, Predicate<String> name, Action action) {
+        return add(new Hook(call, name, file -> action.run(), false));
+    }
+
+    /**
+     * Fails every such call on a file whose last name matches, until the hook is removed, with the
+     * exception {@code failure} makes of the path as the call named it, as the default file system
+     * would: {@code AccessDeniedException::new}, {@code NoSuchFileException::new}.
+     */
+    public Hook failing(Call call, Predicate<String> name, Function<String, ? extends IOException> failure) {
+        return add(new Hook(call, name, file -> {
+            throw failure.apply(file);
+        }, false));
+    }
+
+    private Hook add(Hook hook) {
         hooks.add(hook);
         return hook;
     }
@@ -125,10 +203,18 @@ final class HookedFileSystem extends FileSystem {
         }
         String name = last == null ? "" : last.toString();
         for (Hook hook : hooks) {
-            if (hook.call == call && hook.name.test(name) && hook.ran.compareAndSet(false, true)) {
-                hooks.remove(hook);
-                hook.action.run();
+            if (hook.call == call && hook.name.test(name) && hook.claim()) {
+                hook.step.run(file.toString());
             }
+        }
+    }
+
+    /** Runs the hooks of opening a file with {@code options}: creating it, or reading it only. */
+    private void fireOpen(Path file, Set<? extends OpenOption> options) throws IOException {
+        if (options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW)) {
+            fire(Call.CREATE_FILE, file);
+        } else if (!options.contains(StandardOpenOption.WRITE) && !options.contains(StandardOpenOption.APPEND)) {
+            fire(Call.READ_FILE, file);
         }
     }
 
@@ -141,10 +227,6 @@ final class HookedFileSystem extends FileSystem {
             throw new ProviderMismatchException("not a path of the hooked file system: " + path);
         }
         return ((HookedPath) path).real;
-    }
-
-    private static boolean creates(Set<? extends OpenOption> options) {
-        return options.contains(StandardOpenOption.CREATE) || options.contains(StandardOpenOption.CREATE_NEW);
     }
 
     private DirectoryStream<Path> wrap(DirectoryStream<Path> stream) {
@@ -379,9 +461,7 @@ final class HookedFileSystem extends FileSystem {
         @Override
         public SeekableByteChannel newByteChannel(Path name, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
                 throws IOException {
-            if (creates(options)) {
-                fire(Call.CREATE_FILE, name);
-            }
+            fireOpen(name, options);
             return real.newByteChannel(unwrap(name), options, attrs);
         }
 
@@ -444,21 +524,19 @@ final class HookedFileSystem extends FileSystem {
             throw new UnsupportedOperationException();
         }
 
+        // newInputStream and newOutputStream are not overridden: the inherited ones open through
+        // Files.newByteChannel, so they come here, and run their hooks once.
         @Override
         public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
                 throws IOException {
-            if (creates(options)) {
-                fire(Call.CREATE_FILE, path);
-            }
+            fireOpen(path, options);
             return real().newByteChannel(unwrap(path), options, attrs);
         }
 
         @Override
         public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
                 throws IOException {
-            if (creates(options)) {
-                fire(Call.CREATE_FILE, path);
-            }
+            fireOpen(path, options);
             return real().newFileChannel(unwrap(path), options, attrs);
         }
 
@@ -535,11 +613,13 @@ final class HookedFileSystem extends FileSystem {
         @Override
         public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
                 throws IOException {
+            fire(Call.STAT, path);
             return real().readAttributes(unwrap(path), type, options);
         }
 
         @Override
         public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options) throws IOException {
+            fire(Call.STAT, path);
             return real().readAttributes(unwrap(path), attributes, options);
         }
 
