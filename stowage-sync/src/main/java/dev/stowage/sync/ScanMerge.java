@@ -43,6 +43,8 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
     private final int maxInFlight;
     private final List<HashedFile> toPut = new ArrayList<>();
     private final List<String> toRemove = new ArrayList<>();
+    /** Prefixes of entries whose type could not be read: what the last scan had under them is kept. */
+    private final List<String> keptPrefixes = new ArrayList<>();
     private final List<ScanProblem> problems = new ArrayList<>();
     private final AtomicLong problemCount = new AtomicLong();
     private final LongAdder hashedFiles = new LongAdder();
@@ -88,13 +90,16 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
 
     @Override
     public void keep(String key, boolean folder) {
-        passTo(key);
-        matching(key);
+        String prefix = key + "/";
         if (folder) {
-            String prefix = key + "/";
+            passTo(prefix);
             while (last.peek() != null && last.peek().state().key().startsWith(prefix)) {
                 last.next();
             }
+        } else {
+            passTo(key);
+            matching(key);
+            keptPrefixes.add(prefix);
         }
     }
 
@@ -110,9 +115,7 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
 
     /** Ends the merge: every row the walk did not meet is removed; waits for the hashing. */
     void finish() {
-        while (last.peek() != null) {
-            remove(last.next().state().key());
-        }
+        passTo(null);
         inFlight.acquireUninterruptibly(maxInFlight);
         inFlight.release(maxInFlight);
         rethrowFailure();
@@ -129,10 +132,16 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
                 sweptTemps, listed, problemCount.get(), elapsed);
     }
 
-    /** Rows of the last scan before {@code key} were not met by the walk: their files are gone. */
+    /**
+     * Rows of the last scan before {@code key} (all that are left, for null) were not met by the
+     * walk: their files are gone, unless they lie under something the walk could not read.
+     */
     private void passTo(String key) {
-        while (last.peek() != null && Keys.ORDER.compare(last.peek().state().key(), key) < 0) {
-            remove(last.next().state().key());
+        while (last.peek() != null && (key == null || Keys.ORDER.compare(last.peek().state().key(), key) < 0)) {
+            String gone = last.next().state().key();
+            if (keptPrefixes.stream().noneMatch(gone::startsWith)) {
+                remove(gone);
+            }
         }
     }
 
