@@ -81,6 +81,12 @@ class ScannerTest {
         for (int i = 0; i < 300; i++) {
             write(root, "d" + (i % 7) + "/f" + i + ".txt", "content " + i);
         }
+        // Names whose order differs between UTF-16 and UTF-8, and '-' and '.' that sort before '/':
+        // the walk must meet the state's rows in the state's order, or it would hash them again.
+        for (String name : List.of("😀.txt", "\uFF21.txt", "\uE000.txt", "d1-x.txt", "d1.txt", "d1 y/z.txt",
+                Normalizer.normalize("é/ü.txt", Normalizer.Form.NFD))) {
+            write(root, name, name);
+        }
         age(root);
         assertThat(scan().hashedBytes()).isPositive();
 
@@ -88,7 +94,7 @@ class ScannerTest {
 
         assertThat(again.hashedBytes()).isZero();
         assertThat(again.hashedFiles()).isZero();
-        assertThat(again.files()).isEqualTo(300);
+        assertThat(again.files()).isEqualTo(307);
         assertThat(again.removedFiles()).isZero();
     }
 
