@@ -143,6 +143,21 @@ public final class LocalBackend extends AbstractStorageBackend {
         });
     }
 
+    /**
+     * Removes the temporary files and folders ({@value #TEMP_PREFIX}{@code *.tmp}) that copies
+     * interrupted by a crash left under {@code base_path}, once older than {@code olderThan}; a
+     * copy in progress is younger. Links are not followed. Nothing here is in a journal, so
+     * {@code keep} is not consulted.
+     *
+     * @return how many temporary files and folders were removed
+     */
+    @Override
+    public CompletableFuture<Long> abortStaleUploads(java.time.Duration olderThan, dev.stowage.ResumeJournal keep) {
+        Objects.requireNonNull(olderThan, "olderThan");
+        Objects.requireNonNull(keep, "keep");
+        return runOnPrefix(Operation.DELETE, "", stop -> StaleTemps.sweep(root, java.time.Instant.now().minus(olderThan)));
+    }
+
     @Override
     public URI getUrl(String key) {
         return urlOf(baseUrl, key);

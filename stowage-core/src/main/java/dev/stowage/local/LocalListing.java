@@ -192,7 +192,7 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
                 if (stop.getAsBoolean()) {
                     throw new CancellationException("listing cancelled");
                 }
-                if (name.startsWith(LocalBackend.TEMP_PREFIX) && name.endsWith(".tmp")) {
+                if (StaleTemps.isTemp(name)) {
                     continue; // an upload in progress, or left by a crash
                 }
                 BasicFileAttributes attrs = folder.attributes(name);

@@ -199,11 +199,19 @@ public abstract class AbstractStorageBackend implements StorageBackend {
 
     /** Runs a blocking step of a listing on the executor, translated as {@link #listing} does. */
     protected final <T> CompletableFuture<T> runListingStep(String prefix, BlockingCall<T> call) {
+        return runOnPrefix(Operation.LIST, prefix, call);
+    }
+
+    /**
+     * Runs a blocking call about a whole prefix (not one key) on the executor, as {@link #run}
+     * does for a key: {@code CLOSED} when closed, failures translated once, naming the prefix.
+     */
+    protected final <T> CompletableFuture<T> runOnPrefix(Operation op, String prefix, BlockingCall<T> call) {
         if (closed) {
-            return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", Operation.LIST, prefix, null));
+            return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", op, prefix, null));
         }
-        return submit(Operation.LIST, prefix, call, e -> e instanceof RejectedExecutionException
-                ? rejected(Operation.LIST, prefix, e) : translate(e, Operation.LIST, prefix));
+        return submit(op, prefix, call, e -> e instanceof RejectedExecutionException
+                ? rejected(op, prefix, e) : translate(e, op, prefix));
     }
 
     /** Deletes the keys one by one (see {@link dev.stowage.StorageBackend#deleteFiles}); fails {@code CLOSED} when closed. */
