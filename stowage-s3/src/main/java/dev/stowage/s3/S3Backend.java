@@ -5,6 +5,7 @@ import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
+import dev.stowage.ResumeJournal;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
@@ -58,6 +59,13 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  * parts of {@code part_size}, {@code part_concurrency} at a time; a failed or cancelled multipart
  * upload is aborted. Content type comes from the options, else from the extension of the key or,
  * failing that, of the file name.
+ *
+ * <p><b>Resuming:</b> with a {@link ResumeJournal} in the options, a multipart upload is recorded
+ * there once created. An upload of the same file (size, SHA-256) to the same key, cut into parts
+ * of the same size, takes up a recorded one: the parts the store lists ({@code ListParts}) whose
+ * ETag is the MD5 of the local part are kept, and only the others are sent. With a journal, an
+ * upload that fails for a reason worth another attempt (the network, the server's load) is not
+ * aborted, so that the retry resumes it.
  *
  * <p><b>Retries:</b> none in a backend built here and none in the SDK (its retries are off): wrap
  * the backend in a {@link dev.stowage.layer.RetryLayer}, which retries whole operations on

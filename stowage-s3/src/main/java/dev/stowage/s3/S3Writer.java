@@ -99,7 +99,8 @@ final class S3Writer {
         metadata.put(S3Backend.SHA256_METADATA, plan.digest().sha256());
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
-            MultipartUpload upload = new MultipartUpload(core, threads, aborts, key, source, plan, classify);
+            MultipartUpload upload = new MultipartUpload(core, threads, aborts, key, source, plan, classify,
+                    options.resumeJournal());
             multipartUploads.put(upload, key);
             upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
             Function<String, StorageException> reason = stopped;
