@@ -4,6 +4,7 @@ import static dev.stowage.testkit.StorageBackendContract.await;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.stowage.ErrorKind;
@@ -42,19 +43,23 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListPartsRequest;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
  * Multipart uploads recorded in a {@link ResumeJournal}: an upload that a dead process left is
  * taken up and only its missing parts are sent; a record that does not fit is dropped; a failure
- * of the network keeps the upload for the retry.
+ * of the network keeps the upload for the retry; {@code abortStaleUploads} clears what no journal
+ * holds.
  *
  * <p>What was sent is told by {@link RecordedRequests}, an SDK interceptor inside the backend's own
  * client: it sees every HTTP request that client sends, each attempt on its own (the SDK's own
@@ -377,6 +382,73 @@ class ResumableUploadIT {
     }
 
     /**
+     * Under the prefix: one upload held by the journal, one not, both an hour old, and one just
+     * begun; one of the same age under another prefix.
+     */
+    @Test
+    void abortStaleUploads_abortsOnlyOldUploadsUnderThePrefixThatTheJournalDoesNotHold() throws Exception {
+        String held = create("site/held.bin");
+        String orphan = create("site/orphan.bin");
+        String fresh = create("site/fresh.bin");
+        String elsewhere = create("other/orphan.bin");
+        journal.saved(new ResumePoint("held.bin", held, 1, "0".repeat(64), 5 * MiB, Instant.now()));
+
+        try (S3Backend s3 = S3Backend.builder(TestS3.config(S3Preset.GENERIC, bucket).bucketPrefix("site/").build())
+                .interceptor(recorded).interceptor(anHourAgoBut(fresh)).build()) {
+            assertThat(await(s3.abortStaleUploads(Duration.ofMinutes(30), journal))).isEqualTo(1);
+        }
+
+        assertThat(recorded.of("AbortMultipartUploadRequest")).singleElement()
+                .satisfies(r -> assertThat(r.uri().getRawQuery()).contains("uploadId=" + orphan));
+        List<MultipartUpload> left = raw.listMultipartUploads(r -> r.bucket(bucket)).get(20, SECONDS).uploads();
+        assertThat(left).extracting(MultipartUpload::uploadId).containsExactlyInAnyOrder(held, fresh, elsewhere);
+    }
+
+    @Test
+    void abortStaleUploads_journalFailing_failsWithIO_andAbortsNothing() throws Exception {
+        create("old.bin");
+        journal.failing(MemoryJournal.Failing.HOLDS);
+        try (S3Backend s3 = S3Backend.builder(TestS3.config(S3Preset.GENERIC, bucket).build())
+                .interceptor(recorded).interceptor(anHourAgoBut("none")).build()) {
+            StorageException e = failure(s3.abortStaleUploads(Duration.ofMinutes(30), journal));
+            assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.IO);
+        }
+        assertThat(recorded.of("AbortMultipartUploadRequest")).isEmpty();
+        assertThat(server.multipartUploads(bucket)).containsExactly("old.bin");
+    }
+
+    @Test
+    void abortStaleUploads_nothingStale_isZero_andRefusesANegativeAgeAndAClosedBackend() throws Exception {
+        create("new.bin");
+        S3Backend s3 = S3Backend.create(TestS3.config(S3Preset.GENERIC, bucket).build());
+        try (s3) {
+            assertThat(await(s3.abortStaleUploads(Duration.ofHours(1), ResumeJournal.NONE))).isZero();
+            assertThatThrownBy(() -> s3.abortStaleUploads(Duration.ofSeconds(-1), ResumeJournal.NONE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("olderThan");
+        }
+        assertThat(failure(s3.abortStaleUploads(Duration.ZERO, ResumeJournal.NONE)).kind()).isEqualTo(ErrorKind.CLOSED);
+        assertThat(server.multipartUploads(bucket)).containsExactly("new.bin");
+    }
+
+    /**
+     * Makes every upload listed but one an hour old: S3Proxy says "now" for each, so the listing is
+     * rewritten on its way in.
+     */
+    private static ExecutionInterceptor anHourAgoBut(String uploadId) {
+        return new ExecutionInterceptor() {
+            @Override
+            public SdkResponse modifyResponse(Context.ModifyResponse context, ExecutionAttributes attributes) {
+                if (!(context.response() instanceof ListMultipartUploadsResponse listed)) {
+                    return context.response();
+                }
+                return listed.toBuilder().uploads(listed.uploads().stream()
+                        .map(u -> u.uploadId().equals(uploadId) ? u : u.toBuilder().initiated(Instant.now().minus(Duration.ofHours(1))).build())
+                        .collect(Collectors.toList())).build();
+            }
+        };
+    }
+
+    /**
      * What a process that died midway leaves: an upload of the key made as the backend makes one,
      * some of its parts (cut from {@code content} in parts of {@code partSize}), and its record.
      */
@@ -397,6 +469,11 @@ class ResumableUploadIT {
 
     private ResumePoint point(String id, Path content, long partSize) throws Exception {
         return new ResumePoint(key, id, Files.size(content), sha256(content), partSize, Instant.now());
+    }
+
+    /** An upload with no parts, made behind the backend's back. */
+    private String create(String objectKey) throws Exception {
+        return raw.createMultipartUpload(r -> r.bucket(bucket).key(objectKey)).get(20, SECONDS).uploadId();
     }
 
     /** A file of {@code mib} MiB of bytes from the seed. */
