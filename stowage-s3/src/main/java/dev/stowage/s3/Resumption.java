@@ -110,9 +110,11 @@ final class Resumption {
                 return forget(point, false);
             }
             StorageException e = classify.apply(error);
-            if (e.isRetryable()) {
+            if (e.isRetryable() || e.kind() == ErrorKind.CLOSED) {
                 return CompletableFuture.<Optional<Stored>>failedFuture(e); // the record stays, for the next attempt
             }
+            // The store will not list them (ListParts not allowed or not implemented): the upload
+            // cannot be resumed, and a new one may still succeed.
             LOG.warn("Not resuming upload {} of {}: its parts cannot be listed; aborting it: {}", point.uploadId(), key, e.getMessage());
             return forget(point, true);
         }, io).thenCompose(Function.identity());

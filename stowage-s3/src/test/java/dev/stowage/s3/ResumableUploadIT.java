@@ -18,6 +18,7 @@ import dev.stowage.UploadProgress;
 import dev.stowage.layer.RetryLayer;
 import dev.stowage.layer.RetryPolicy;
 import dev.stowage.testkit.S3TestServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -45,6 +46,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -53,6 +55,7 @@ import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListPartsRequest;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
@@ -211,6 +214,53 @@ class ResumableUploadIT {
         if (gone == Gone.NO_SUCH_UPLOAD) {
             assertThat(recorded.of("AbortMultipartUploadRequest")).as("nothing to abort").isEmpty();
         }
+        assertStoredExactly(file);
+        assertThat(journal.points()).isEmpty();
+        assertThat(server.multipartUploads(bucket)).isEmpty();
+    }
+
+    /** How {@code ListParts} fails. */
+    enum ListingFails { RESET, ACCESS_DENIED }
+
+    /**
+     * A listing cut by the network is worth another attempt, which may resume: the upload fails
+     * retryable and the record stays. One the store refuses (no {@code s3:ListMultipartUploadParts})
+     * never will be: the upload left is aborted and the file goes afresh.
+     */
+    @ParameterizedTest
+    @EnumSource(ListingFails.class)
+    void listingThePartsFails_aResetKeepsTheRecord_aRefusalStartsAfresh(ListingFails how) throws Exception {
+        Path file = file(16, 1);
+        String old = deadUpload(file, 5 * MiB, 1, 2);
+        ExecutionInterceptor failListParts = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (context.request() instanceof ListPartsRequest) {
+                    throw how == ListingFails.RESET
+                            ? SdkClientException.create("Unable to execute HTTP request", new IOException("Connection reset by peer"))
+                            : S3Exception.builder().statusCode(403).message("Access Denied").awsErrorDetails(AwsErrorDetails.builder()
+                                    .errorCode("AccessDenied").serviceName("S3").errorMessage("Access Denied").build()).build();
+                }
+            }
+        };
+
+        try (S3Backend s3 = S3Backend.builder(multipart().build()).interceptor(recorded).interceptor(failListParts).build()) {
+            CompletableFuture<?> upload = s3.uploadFile(file, key, UploadOptions.builder().resumeJournal(journal).build());
+            if (how == ListingFails.RESET) {
+                StorageException e = failure(upload);
+                assertThat(e.kind()).as(e.getMessage()).isEqualTo(ErrorKind.UNAVAILABLE);
+                assertThat(e.isRetryable()).isTrue();
+                assertThat(recorded.of("CreateMultipartUploadRequest")).isEmpty();
+                assertThat(recorded.of("AbortMultipartUploadRequest")).isEmpty();
+                assertThat(journal.points()).hasEntrySatisfying(key, p -> assertThat(p.uploadId()).isEqualTo(old));
+                assertThat(server.multipartUploads(bucket)).containsExactly(key);
+                return;
+            }
+            await(upload);
+        }
+        assertThat(recorded.of("AbortMultipartUploadRequest")).singleElement()
+                .satisfies(r -> assertThat(r.uri().getRawQuery()).contains("uploadId=" + old));
+        assertThat(partNumbers()).containsExactlyInAnyOrder(1, 2, 3, 4);
         assertStoredExactly(file);
         assertThat(journal.points()).isEmpty();
         assertThat(server.multipartUploads(bucket)).isEmpty();
