@@ -1,6 +1,8 @@
 package dev.stowage.s3;
 
+import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
+import dev.stowage.ResumeJournal;
 import dev.stowage.StorageException;
 import dev.stowage.internal.Futures;
 import dev.stowage.layer.RetryPolicy;
@@ -11,12 +13,17 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
@@ -40,6 +47,8 @@ final class MultipartAborts {
      * been initiated: {@code Date} headers count whole seconds.
      */
     private static final Duration CLOCK_SLACK = Duration.ofSeconds(2);
+    /** Stale uploads aborted at once by {@link #abortStale}. */
+    private static final int STALE_ABORTS_AT_ONCE = 4;
 
     private final S3Core core;
     private final S3Threads threads;
@@ -135,6 +144,78 @@ final class MultipartAborts {
                 });
     }
 
+    /**
+     * Aborts the uploads whose object keys start with {@code prefix} that were initiated more than
+     * {@code olderThan} before the server's time (the listing's {@code Date} header, so that this
+     * machine's clock cannot make a fresh upload of another process look stale) and that
+     * {@code keep} does not hold under their key less the prefix. A few aborts at a time; one that
+     * finds the upload gone already counts as aborted. Unlike the other futures of this class, this
+     * one fails: with what the listing failed with, with a not retryable {@code IO} error before any
+     * abort if the journal fails, or, once every abort has been tried, with what the first one that
+     * failed for good failed with.
+     *
+     * @return how many uploads were aborted
+     */
+    CompletableFuture<Long> abortStale(String prefix, Duration olderThan, ResumeJournal keep) {
+        return listUploads(prefix, null, null, new ArrayList<>()).thenApplyAsync(listed -> {
+            Instant before = listed.serverTime().minus(olderThan);
+            List<MultipartUpload> stale = new ArrayList<>();
+            for (MultipartUpload upload : listed.uploads()) {
+                if (upload.key() == null || !upload.key().startsWith(prefix) || upload.uploadId() == null
+                        || upload.initiated() == null || !upload.initiated().isBefore(before)) {
+                    continue;
+                }
+                String key = upload.key().substring(prefix.length());
+                boolean held;
+                try {
+                    held = keep.holds(key, upload.uploadId());
+                } catch (RuntimeException e) {
+                    throw core.error(ErrorKind.IO, "the resume journal failed: could not tell whether it holds upload "
+                            + upload.uploadId() + ": " + e, Operation.UPLOAD, key).toBuilder().cause(e).build();
+                }
+                if (!held) {
+                    stale.add(upload);
+                }
+            }
+            return stale;
+        }, threads.ioOrHere()).thenCompose(stale -> {
+            Queue<MultipartUpload> queue = new ConcurrentLinkedQueue<>(stale);
+            AtomicLong aborted = new AtomicLong();
+            Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+            List<CompletableFuture<Void>> lanes = new ArrayList<>();
+            for (int i = 0; i < Math.min(STALE_ABORTS_AT_ONCE, stale.size()); i++) {
+                lanes.add(abortEach(queue, aborted, failures));
+            }
+            return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).thenApply(done -> {
+                Throwable first = failures.poll();
+                if (first == null) {
+                    return aborted.get();
+                }
+                Throwable e = Futures.unwrap(first);
+                failures.forEach(other -> e.addSuppressed(Futures.unwrap(other)));
+                throw new CompletionException(e);
+            });
+        });
+    }
+
+    /** Aborts the uploads of the queue one after another, counting those aborted and keeping what the others failed with. */
+    private CompletableFuture<Void> abortEach(Queue<MultipartUpload> queue, AtomicLong aborted, Queue<Throwable> failures) {
+        MultipartUpload next = queue.poll();
+        if (next == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.info("Aborting stale multipart upload {} of key {} in bucket {}, initiated {}", next.uploadId(), next.key(), bucket,
+                next.initiated());
+        return abort(next.key(), next.uploadId()).thenCompose(error -> {
+            if (error == null) {
+                aborted.incrementAndGet();
+            } else {
+                failures.add(error);
+            }
+            return abortEach(queue, aborted, failures);
+        });
+    }
+
     /** The uploads listed, and the server's time when it answered the last page. */
     private record Listed(List<MultipartUpload> uploads, Instant serverTime) {
     }
@@ -146,7 +227,10 @@ final class MultipartAborts {
                         "the ListMultipartUploads answer", "IsTruncated", Operation.UPLOAD, objectKey)
                 .thenCompose(page -> {
                     found.addAll(page.uploads());
-                    if (Boolean.TRUE.equals(page.isTruncated()) && page.nextKeyMarker() != null) {
+                    // A page that names itself as the next would be asked for for ever.
+                    boolean advances = page.nextKeyMarker() != null && !(page.nextKeyMarker().equals(keyMarker)
+                            && Objects.equals(page.nextUploadIdMarker(), uploadIdMarker));
+                    if (Boolean.TRUE.equals(page.isTruncated()) && advances) {
                         return listUploads(objectKey, page.nextKeyMarker(), page.nextUploadIdMarker(), found);
                     }
                     return CompletableFuture.completedFuture(new Listed(found, serverTime(page)));

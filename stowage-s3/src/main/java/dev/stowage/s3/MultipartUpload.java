@@ -2,20 +2,26 @@ package dev.stowage.s3;
 
 import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
+import dev.stowage.ResumeJournal;
 import dev.stowage.StorageException;
 import dev.stowage.internal.Futures;
 import dev.stowage.layer.RetryPolicy;
 import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
@@ -34,8 +40,18 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * been tried ({@link MultipartAborts}). A creation whose answer was lost may have made an upload
  * nobody knows the id of: that one is looked for and aborted. Every part but the last has the same
  * size, as R2 requires.
+ *
+ * <p>With a {@link ResumeJournal} (not {@link ResumeJournal#NONE}) the upload is recorded once
+ * created, and forgotten once completed or aborted. Before creating one, a recorded upload of the
+ * same file is taken up instead if the store still holds some of its parts ({@link Resumption}):
+ * only the others are sent. A failure worth another attempt (the network) then leaves the upload
+ * and its record in place rather than aborting it, so that the next attempt, of a retry layer or
+ * of a later run, resumes it; any other failure, a cancellation and the backend's close abort it
+ * as without a journal.
  */
 final class MultipartUpload {
+    private static final Logger LOG = LoggerFactory.getLogger(MultipartUpload.class);
+
     private final S3Core core;
     private final S3Threads threads;
     private final MultipartAborts aborts;
@@ -53,7 +69,12 @@ final class MultipartUpload {
     private final boolean checksums;
     private final Function<Throwable, StorageException> classify;
     private final RetryPolicy partRetry;
+    /** By part number less one: what completes the upload; a part taken up from a resumed upload is there from the start. */
     private final CompletedPart[] parts;
+    /** The journal's side of the upload; null without a journal, when nothing is recorded and a failure always aborts. */
+    private final Resumption resumption;
+    /** Where the journal is called and what follows runs: the I/O executor; without a journal, the thread at hand. */
+    private final Executor journalSide;
     private final CompletableFuture<Void> result = new CompletableFuture<>();
     /** Completes when the upload fails or is cancelled or stopped: parts waiting to be retried give up at once. */
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -74,14 +95,17 @@ final class MultipartUpload {
     private boolean settled;
     private boolean completed;
     private Throwable failure;
+    /** Whether the failure leaves the upload on the server, with its record, for another attempt to resume. */
+    private boolean keepForResume;
 
     /**
      * @param key      the key, valid already
      * @param plan     the file's digest, the part size and the tally of progress
      * @param classify turns what a part's request failed with into the backend's error
+     * @param journal  where the upload is recorded to be resumed; {@link ResumeJournal#NONE} for nowhere
      */
     MultipartUpload(S3Core core, S3Threads threads, MultipartAborts aborts, String key, Path source, S3Writer.Plan plan,
-                    Function<Throwable, StorageException> classify) {
+                    Function<Throwable, StorageException> classify, ResumeJournal journal) {
         this.core = core;
         this.threads = threads;
         this.aborts = aborts;
@@ -98,6 +122,11 @@ final class MultipartUpload {
         this.partSizeBytes = plan.partSizeBytes();
         this.progress = plan.progress();
         this.parts = new CompletedPart[digest.partMd5s().size()];
+        boolean journaled = journal != ResumeJournal.NONE;
+        this.resumption = journaled
+                ? new Resumption(core, aborts, threads.ioOrHere(), journal, key, objectKey, digest, partSizeBytes, classify)
+                : null;
+        this.journalSide = journaled ? threads.ioOrHere() : Runnable::run;
     }
 
     /**
@@ -124,6 +153,44 @@ final class MultipartUpload {
             abortOnceSettled();
             return result;
         }
+        if (resumption == null) {
+            create(create);
+            return result;
+        }
+        CompletableFuture<Optional<Resumption.Stored>> found;
+        try {
+            found = resumption.find(); // on the I/O executor, as the backend calls this
+        } catch (RuntimeException e) {
+            found = CompletableFuture.failedFuture(e);
+        }
+        found.whenCompleteAsync((stored, error) -> {
+            if (error != null) {
+                synchronized (this) {
+                    creationEnded = true; // nothing was created, nor taken up
+                }
+                fail(Futures.unwrap(error), false);
+            } else if (stored.isPresent()) {
+                resume(stored.get());
+            } else {
+                create(create);
+            }
+        }, journalSide);
+        return result;
+    }
+
+    /** Creates a new upload, records it, then sends every part. */
+    private void create(Consumer<CreateMultipartUploadRequest.Builder> create) {
+        boolean stop;
+        synchronized (this) {
+            stop = failed; // stopped or cancelled while a resumable upload was looked for
+            if (stop) {
+                creationEnded = true;
+            }
+        }
+        if (stop) {
+            abortOnceSettled();
+            return;
+        }
         CreateMultipartUploadRequest.Builder request = CreateMultipartUploadRequest.builder().applyMutation(create);
         if (checksums) {
             // AWS wants the algorithm named at creation and each part's checksum at completion, or
@@ -136,28 +203,85 @@ final class MultipartUpload {
                 .thenApply(r -> r.uploadId());
         // Not cancelled with the rest: an upload the server creates after all must be aborted, so
         // its id is awaited even then.
-        created.whenComplete((id, error) -> {
+        created.whenCompleteAsync((id, error) -> {
             boolean lost = error != null && mayHaveCreated(error);
             synchronized (this) {
                 uploadId = id;
-                creationEnded = true;
                 creationLost = lost;
+                // With a journal, the creation ends once the upload is recorded: an abort meanwhile
+                // (a cancellation) waits, so that its record is removed after it is saved, not before.
+                creationEnded = error != null || resumption == null;
             }
             if (error != null) {
-                fail(error);
+                fail(error, false);
                 return;
             }
-            for (int i = 0; i < concurrency; i++) {
-                sendNextPart(); // sends nothing if the upload was cancelled or stopped meanwhile
+            if (resumption != null) {
+                StorageException unrecorded = null;
+                try {
+                    resumption.save(id, Instant.now());
+                } catch (StorageException e) {
+                    unrecorded = e;
+                }
+                synchronized (this) {
+                    creationEnded = true;
+                }
+                if (unrecorded != null) {
+                    fail(unrecorded, false); // aborts the upload just created
+                    return;
+                }
             }
-            abortOnceSettled(); // and then aborts it at once
-        });
-        return result;
+            sendParts();
+        }, journalSide);
+    }
+
+    /** Takes up a recorded upload: its parts stored already count as sent, the others are sent, then it is completed. */
+    private void resume(Resumption.Stored stored) {
+        boolean stop;
+        boolean all;
+        synchronized (this) {
+            creationEnded = true;
+            // Stopped or cancelled while its parts were listed: the upload was not touched, and
+            // stays with its record for a later attempt.
+            stop = failed;
+            if (!stop) {
+                uploadId = stored.uploadId();
+                for (int i = 0; i < parts.length; i++) {
+                    if (stored.parts()[i] != null) {
+                        parts[i] = stored.parts()[i];
+                        partsDone++;
+                    }
+                }
+            }
+            all = partsDone == parts.length;
+        }
+        if (stop) {
+            abortOnceSettled();
+            return;
+        }
+        progress.add(stored.bytes());
+        if (all) {
+            complete();
+            abortOnceSettled();
+        } else {
+            sendParts();
+        }
+    }
+
+    /** Starts as many parts as may be in flight at once; each that ends starts the next. */
+    private void sendParts() {
+        for (int i = 0; i < concurrency; i++) {
+            sendNextPart(); // sends nothing if the upload was cancelled or stopped meanwhile
+        }
+        abortOnceSettled(); // and then aborts it at once
     }
 
     private void sendNextPart() {
         int number;
         synchronized (this) {
+            while (nextPart <= parts.length && parts[nextPart - 1] != null) {
+                nextPart++; // stored already, by the upload resumed
+            }
             if (failed || nextPart > parts.length) {
                 return;
             }
@@ -222,7 +346,7 @@ final class MultipartUpload {
             synchronized (this) {
                 requestsInFlight--;
             }
-            fail(unexpected);
+            fail(unexpected, false);
             return;
         }
         // Sending the same part again cannot help two failures, which a whole new attempt can: bytes
@@ -237,11 +361,13 @@ final class MultipartUpload {
         }
         if (!again) {
             if (needsNewUpload) {
-                fail(e.toBuilder().retryable(true).detail(e.detail() + " (part " + number + "; a new upload may succeed)").build());
+                fail(e.toBuilder().retryable(true).detail(e.detail() + " (part " + number + "; a new upload may succeed)").build(), false);
             } else {
+                // Kept on a failure of the network even once the part's attempts are spent: a
+                // later run resumes from the parts stored, though the retry layer does not retry.
                 fail(e.isRetryable() && partRetry.maxAttempts() > 1
                         ? e.toBuilder().retryable(false).detail(e.detail() + " (part " + number + " failed " + attempt + " times)").build()
-                        : e);
+                        : e, e.isRetryable());
             }
             return;
         }
@@ -287,37 +413,80 @@ final class MultipartUpload {
         core.whole(core.call(() -> client.completeMultipartUpload(r -> r.bucket(bucket).key(objectKey).uploadId(uploadId)
                                 .multipartUpload(CompletedMultipartUpload.builder().parts(Arrays.asList(parts)).build()))),
                         answer -> answer.eTag() != null, "the CompleteMultipartUpload answer", "ETag", Operation.UPLOAD, key)
-                .whenComplete((response, error) -> {
+                .whenCompleteAsync((response, error) -> {
                     synchronized (this) {
                         requestsInFlight--;
                         completed = error == null;
                     }
                     if (error != null) {
-                        fail(error);
+                        fail(error, worthResuming(error));
                     } else {
-                        result.complete(null);
-                        ended.complete(null);
+                        completed();
                     }
                     abortOnceSettled();
-                });
+                }, journalSide);
     }
 
-    /** The first failure stops new parts; once those in flight have ended the upload is aborted, then the result fails. */
-    private void fail(Throwable error) {
+    /** The upload is completed: its record goes, then the result succeeds. */
+    private void completed() {
+        if (resumption != null) {
+            try {
+                resumption.remove(uploadId);
+            } catch (StorageException e) {
+                // The object is stored all the same; the stale record costs the next upload of the
+                // key one ListParts request, which finds the upload gone.
+                result.completeExceptionally(e.toBuilder().detail(e.detail() + " (the object itself is stored)").build());
+                ended.complete(null);
+                return;
+            }
+        }
+        result.complete(null);
+        ended.complete(null);
+    }
+
+    /**
+     * Whether a failure of the completion is one another attempt may get past, on the same upload:
+     * the network or the server's load, not an upload that is gone or parts it refuses.
+     */
+    private boolean worthResuming(Throwable error) {
+        if (resumption == null || Futures.unwrap(error) instanceof NoSuchUploadException) {
+            return false;
+        }
+        try {
+            return classify.apply(error).isRetryable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The first failure stops new parts; once those in flight have ended the upload is aborted, or
+     * kept for another attempt to resume, then the result fails.
+     *
+     * @param resumable whether the failure is one another attempt may get past (the network): with a
+     *                  journal the upload is then kept, with its record, rather than aborted
+     */
+    private void fail(Throwable error, boolean resumable) {
         synchronized (this) {
             if (!failed) {
                 failed = true;
                 failure = error;
+                keepForResume = resumable && resumption != null;
             }
         }
         stopped.complete(null);
         abortOnceSettled(); // always: the caller may have just ended the last request
     }
 
-    /** After a failure or a cancellation, and once no request of the upload is in flight any more: aborts it. */
+    /**
+     * After a failure or a cancellation, and once no request of the upload is in flight any more:
+     * aborts it, and removes its record once it is gone; or, for a failure worth another attempt
+     * with a journal, leaves both for that attempt.
+     */
     private void abortOnceSettled() {
         Throwable error;
         boolean lost;
+        boolean keep;
         synchronized (this) {
             if (!failed || !creationEnded || requestsInFlight > 0 || settled || completed) {
                 return;
@@ -325,8 +494,15 @@ final class MultipartUpload {
             settled = true;
             error = failure;
             lost = creationLost;
+            keep = keepForResume;
         }
         String id = uploadId;
+        if (keep && id != null) {
+            LOG.debug("Keeping multipart upload {} of key {} for another attempt to resume: {}", id, key, error.toString());
+            result.completeExceptionally(error);
+            ended.complete(null);
+            return;
+        }
         CompletableFuture<Throwable> aborted;
         if (id != null) {
             aborted = aborts.abort(objectKey, id); // reached once: `settled` guards it
@@ -335,7 +511,18 @@ final class MultipartUpload {
         } else {
             aborted = CompletableFuture.completedFuture(null); // nothing was created: nothing to abort
         }
-        aborted.thenAccept(abortError -> {
+        aborted.thenAcceptAsync(abortError -> {
+            if (resumption != null && id != null && abortError == null) {
+                // Kept when the abort failed: the next attempt, or abortStaleUploads, deals with it.
+                try {
+                    resumption.remove(id);
+                } catch (StorageException e) {
+                    LOG.warn("The multipart upload {} of key {} is aborted, but its record stays: {}", id, key, e.getMessage());
+                    if (error != null && error != e) {
+                        error.addSuppressed(e);
+                    }
+                }
+            }
             if (error != null) {
                 if (abortError != null && abortError != error) {
                     error.addSuppressed(abortError);
@@ -343,7 +530,7 @@ final class MultipartUpload {
                 result.completeExceptionally(error);
             }
             ended.complete(null);
-        });
+        }, journalSide);
     }
 
     /**
@@ -366,7 +553,7 @@ final class MultipartUpload {
 
     /** Stops the upload as if it had failed with {@code reason}: no new part, then the abort. */
     void stop(Throwable reason) {
-        fail(reason);
+        fail(reason, false);
     }
 
     /** A future that completes once the upload is completed or its abort has been tried. */

@@ -5,6 +5,7 @@ import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
+import dev.stowage.ResumeJournal;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.Urls;
@@ -58,6 +59,13 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  * parts of {@code part_size}, {@code part_concurrency} at a time; a failed or cancelled multipart
  * upload is aborted. Content type comes from the options, else from the extension of the key or,
  * failing that, of the file name.
+ *
+ * <p><b>Resuming:</b> with a {@link ResumeJournal} in the options, a multipart upload is recorded
+ * there once created. An upload of the same file (size, SHA-256) to the same key, cut into parts
+ * of the same size, takes up a recorded one: the parts the store lists ({@code ListParts}) whose
+ * ETag is the MD5 of the local part are kept, and only the others are sent. With a journal, an
+ * upload that fails for a reason worth another attempt (the network, the server's load) is not
+ * aborted, so that the retry resumes it; see {@link #abortStaleUploads} for those never resumed.
  *
  * <p><b>Retries:</b> none in a backend built here and none in the SDK (its retries are off): wrap
  * the backend in a {@link dev.stowage.layer.RetryLayer}, which retries whole operations on
@@ -213,6 +221,44 @@ public final class S3Backend extends AbstractStorageBackend {
                 result.complete(done);
             } else {
                 fail(result, error, Operation.DELETE, null);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Lists the multipart uploads under {@code bucket_prefix} ({@code ListMultipartUploads},
+     * every page) and aborts, a few at a time, each one initiated more than {@code olderThan}
+     * before the server's time that {@code keep} does not hold. Age is judged by the server's
+     * clock (its answer's {@code Date}), so a skewed local clock cannot make another process's
+     * fresh upload look stale; still, an upload another process runs without recording it in
+     * {@code keep} is aborted once old enough, and that upload then fails.
+     *
+     * <p>Fails with the kinds of {@link S3ErrorMapping} if the listing fails, or an abort fails
+     * (once every abort has been tried); with {@code IO} if {@code keep} throws, before any abort;
+     * with {@code CLOSED} once the backend is closed.
+     *
+     * @param olderThan zero or more
+     * @throws IllegalArgumentException at once if {@code olderThan} is negative
+     */
+    @Override
+    public CompletableFuture<Long> abortStaleUploads(Duration olderThan, ResumeJournal keep) {
+        Objects.requireNonNull(olderThan, "olderThan");
+        Objects.requireNonNull(keep, "keep");
+        if (olderThan.isNegative()) {
+            throw new IllegalArgumentException("olderThan must not be negative: " + olderThan);
+        }
+        if (isClosed()) {
+            return CompletableFuture.failedFuture(error(ErrorKind.CLOSED, "the backend is closed", Operation.UPLOAD, null, null));
+        }
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        writer.abortStale(olderThan, keep).whenComplete((count, error) -> {
+            if (error == null) {
+                result.complete(count);
+            } else {
+                fail(result, error, Operation.UPLOAD, null);
             }
         });
         return result;

@@ -3,12 +3,14 @@ package dev.stowage.s3;
 import dev.stowage.ErrorKind;
 import dev.stowage.MediaTypes;
 import dev.stowage.Operation;
+import dev.stowage.ResumeJournal;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import dev.stowage.UploadProgress;
 import dev.stowage.internal.Progress;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +101,8 @@ final class S3Writer {
         metadata.put(S3Backend.SHA256_METADATA, plan.digest().sha256());
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
-            MultipartUpload upload = new MultipartUpload(core, threads, aborts, key, source, plan, classify);
+            MultipartUpload upload = new MultipartUpload(core, threads, aborts, key, source, plan, classify,
+                    options.resumeJournal());
             multipartUploads.put(upload, key);
             upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
             Function<String, StorageException> reason = stopped;
@@ -146,6 +149,14 @@ final class S3Writer {
             ended.add(upload.ended());
         });
         return ended;
+    }
+
+    /**
+     * Aborts the multipart uploads under the backend's prefix initiated more than
+     * {@code olderThan} ago that {@code keep} does not hold; see {@link MultipartAborts#abortStale}.
+     */
+    CompletableFuture<Long> abortStale(Duration olderThan, ResumeJournal keep) {
+        return aborts.abortStale(config.bucketPrefix(), olderThan, keep);
     }
 
     /** How many multipart uploads may still have parts on the server. */
