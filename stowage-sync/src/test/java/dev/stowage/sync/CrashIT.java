@@ -62,6 +62,9 @@ class CrashIT {
     private static final String MANIFEST = "manifest.json";
     /** Where to kill each child: 0 once it has opened the state and begun the run, then shares of the files on the target. */
     private static final double[] KILL_AT = {0, 0.10, 0.50, 0.90};
+    /** The upload in parts cut by a kill: parts of the smallest size S3 allows. */
+    private static final int PART_SIZE = 5 << 20;
+    private static final int PARTS = 12;
     private static final Duration AWAIT = Duration.ofSeconds(30);
     private static final RetryPolicy QUICK = new RetryPolicy(3, Duration.ofMillis(5), Duration.ofMillis(20), 0.5);
 
@@ -115,6 +118,64 @@ class CrashIT {
         SortedMap<String, String> files = OddTree.write(root, 500, 32);
 
         crashRepeatedly(root, new BucketTarget(server.createBucket()), files);
+    }
+
+    @Test
+    void killedInTheMiddleOfAnUploadInParts_theNextRunResumesIt_sendingOnlyTheMissingParts() throws Exception {
+        Path root = dir.resolve("site");
+        byte[] big = new byte[PARTS * PART_SIZE];
+        new java.util.Random(33).nextBytes(big);
+        OddTree.writeAged(root, "video/big clip.bin", big);
+        OddTree.writeAged(root, "index.html", "<h1>clip</h1>".getBytes(StandardCharsets.UTF_8));
+        String bucket = server.createBucket();
+        Path state = dir.resolve("state/state.db");
+        BucketTarget target = new BucketTarget(bucket);
+        String[] args = target.childArgs(root, state);
+        String[] withParts = java.util.Arrays.copyOf(args, args.length + 1);
+        withParts[args.length] = Integer.toString(PART_SIZE);
+
+        Child child = start("multipart", withParts);
+        child.await("a third of the parts sent", () -> child.sentBytes() >= PARTS / 3 * (long) PART_SIZE);
+        assertThat(child.process.isAlive()).as("still uploading: %s", child.output()).isTrue();
+        child.process.destroyForcibly();
+        assertThat(child.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(server.multipartUploads(bucket)).as("the cut upload stays on the server").hasSize(1);
+        try (StateStore store = StateStore.open(state)) {
+            assertThat(store.upload("video/big clip.bin")).as("and in the state's journal").isPresent();
+            assertThat(store.published("video/big clip.bin")).isEmpty();
+        }
+        PartCounter parts = new PartCounter();
+        try (S3Backend s3 = S3Backend.builder(target.config().multipartThresholdBytes(PART_SIZE).partSizeBytes(PART_SIZE)
+                .build()).interceptor(parts).build();
+             CacheManager manager = CacheManager.builder(root, s3).stateFile(state).retryPolicy(QUICK).build()) {
+            PublishReport report = manager.publish().join();
+
+            assertThat(report.complete()).as(report.summary()).isTrue();
+            assertThat(parts.count()).as("the parts stored before the kill are not sent again")
+                    .isPositive().isLessThanOrEqualTo(PARTS - PARTS / 3 + 1);
+            assertThat(OddTree.sha256(server.read(bucket, PREFIX + "video/big clip.bin").orElseThrow()))
+                    .isEqualTo(OddTree.sha256(big));
+            assertThat(server.multipartUploads(bucket)).as("no upload left to bill").isEmpty();
+            assertThat(manager.state().upload("video/big clip.bin")).isEmpty();
+        }
+    }
+
+    /** Counts the UploadPart requests a backend sends. */
+    private static final class PartCounter implements software.amazon.awssdk.core.interceptor.ExecutionInterceptor {
+        private final java.util.concurrent.atomic.AtomicInteger parts = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void beforeExecution(software.amazon.awssdk.core.interceptor.Context.BeforeExecution context,
+                                    software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            if (context.request() instanceof software.amazon.awssdk.services.s3.model.UploadPartRequest) {
+                parts.incrementAndGet();
+            }
+        }
+
+        int count() {
+            return parts.get();
+        }
     }
 
     @Test
@@ -276,6 +337,12 @@ class CrashIT {
             }
         }
 
+        /** The last {@code sent <bytes>} the child printed, or 0. */
+        long sentBytes() {
+            return read(out).lines().filter(l -> l.startsWith("sent ")).mapToLong(l -> Long.parseLong(l.substring(5)))
+                    .max().orElse(0);
+        }
+
         String output() {
             return "\n--- " + out + " ---\n" + read(out) + "\n--- " + err + " ---\n" + read(err);
         }
@@ -387,9 +454,13 @@ class CrashIT {
 
         @Override
         public StorageBackend open() {
-            return S3Backend.create(S3Config.builder(S3Preset.GENERIC).endpointUrl(server.endpoint().toString())
+            return S3Backend.create(config().build());
+        }
+
+        S3Config.Builder config() {
+            return S3Config.builder(S3Preset.GENERIC).endpointUrl(server.endpoint().toString())
                     .region(S3TestServer.REGION).pathStyle(true).bucketName(bucket).bucketPrefix(PREFIX)
-                    .credentials(server.accessKeyId(), server.secretAccessKey()).build());
+                    .credentials(server.accessKeyId(), server.secretAccessKey());
         }
 
         @Override

@@ -21,12 +21,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * PublishChild publish ROOT STATE local TARGET_FOLDER BASE_URL
- * PublishChild publish ROOT STATE s3 ENDPOINT BUCKET PREFIX    (credentials in the environment, see below)
+ * PublishChild publish ROOT STATE s3 ENDPOINT BUCKET PREFIX [PART_SIZE]   (credentials in the environment, see below)
  * PublishChild hold ROOT STATE
  * </pre>
  *
  * <p>It prints {@code ready <pid>} once the state is open (and, publishing, just before the run
- * begins), {@code uploaded <n>} every 100 files, and {@code complete} or {@code incomplete} with the
+ * begins), {@code uploaded <n>} every 100 files, {@code sent <bytes>} as parts of files in parts go
+ * up (with a {@code PART_SIZE}, files of that size or more go in parts of it), and {@code complete}
+ * or {@code incomplete} with the
  * run's summary at the end; {@code hold} then waits. S3 credentials come from
  * {@value #ACCESS_KEY_ENV} and {@value #SECRET_KEY_ENV}, never from the command line. The process
  * exits when its standard input ends, so that it never outlives the test JVM; and a holding child
@@ -69,6 +71,13 @@ public final class PublishChild {
     private static void publish(Path root, Path state, String[] target) {
         AtomicLong uploaded = new AtomicLong();
         PublishListener progress = new PublishListener() {
+            private final AtomicLong sent = new AtomicLong();
+
+            @Override
+            public void bytesSent(String key, long bytes) {
+                System.out.println("sent " + sent.addAndGet(bytes));
+            }
+
             @Override
             public void uploaded(String key, long size) {
                 long n = uploaded.incrementAndGet();
@@ -92,18 +101,21 @@ public final class PublishChild {
         if (target.length == 3 && target[0].equals("local")) {
             return LocalBackend.builder().basePath(Path.of(target[1])).baseUrl(target[2]).ownsFiles(true).build();
         }
-        if (target.length == 4 && target[0].equals("s3")) {
-            S3Config config = S3Config.builder(S3Preset.GENERIC)
+        if ((target.length == 4 || target.length == 5) && target[0].equals("s3")) {
+            S3Config.Builder config = S3Config.builder(S3Preset.GENERIC)
                     .endpointUrl(target[1])
                     .region(S3TestServer.REGION)
                     .pathStyle(true)
                     .bucketName(target[2])
                     .bucketPrefix(target[3])
-                    .credentials(requireEnv(ACCESS_KEY_ENV), requireEnv(SECRET_KEY_ENV))
-                    .build();
-            return S3Backend.create(config);
+                    .credentials(requireEnv(ACCESS_KEY_ENV), requireEnv(SECRET_KEY_ENV));
+            if (target.length == 5) {
+                long partSize = Long.parseLong(target[4]);
+                config.multipartThresholdBytes(partSize).partSizeBytes(partSize);
+            }
+            return S3Backend.create(config.build());
         }
-        throw new IllegalArgumentException("target must be 'local FOLDER BASE_URL' or 's3 ENDPOINT BUCKET PREFIX': "
+        throw new IllegalArgumentException("target must be 'local FOLDER BASE_URL' or 's3 ENDPOINT BUCKET PREFIX [PART_SIZE]': "
                 + String.join(" ", target));
     }
 
