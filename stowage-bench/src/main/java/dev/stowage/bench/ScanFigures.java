@@ -19,18 +19,24 @@ import java.util.Locale;
  * on the same folder, in the same session.
  *
  * <pre>
- * java -Xmx256m -cp stowage-bench/target/benchmarks.jar dev.stowage.bench.ScanFigures DIR [STATE_DB]
+ * java -Xmx256m -cp stowage-bench/target/benchmarks.jar dev.stowage.bench.ScanFigures [--once] DIR [STATE_DB]
  * </pre>
  *
- * The state goes to a temporary file unless given; it is deleted at the end in that case.
+ * The state goes to a temporary file unless given; it is deleted at the end in that case. With
+ * {@code --once}, one scan only: a first scan with a new state, or a rescan with a state given
+ * that already holds the folder; so a whole-process timing measures that one phase.
  */
 public final class ScanFigures {
     private ScanFigures() {
     }
 
     public static void main(String[] args) throws IOException {
+        boolean once = args.length > 0 && args[0].equals("--once");
+        if (once) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: ScanFigures DIR [STATE_DB]");
+            System.err.println("usage: ScanFigures [--once] DIR [STATE_DB]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
@@ -38,8 +44,11 @@ public final class ScanFigures {
         Path stateFile = args.length == 2 ? Path.of(args[1]) : tempState.resolve("state.db");
         try (StateStore state = StateStore.open(stateFile)) {
             Scanner scanner = new Scanner(dir, ScanOptions.defaults());
-            print("first scan", measure(scanner, state));
-            print("rescan", measure(scanner, state));
+            boolean fresh = state.fileCount() == 0;
+            print(fresh ? "first scan" : "rescan", measure(scanner, state));
+            if (!once) {
+                print("rescan", measure(scanner, state));
+            }
         } finally {
             if (tempState != null) {
                 try (var files = Files.list(tempState)) {

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Walks a folder into the state's snapshot: for every regular file its key (its path under the
+ * Walks a folder into the state's {@link Snapshot}: for every regular file its key (its path under the
  * root, {@code /}-separated, Unicode NFC), size, modification time and SHA-256.
  *
  * <pre>{@code

@@ -184,6 +184,11 @@ public final class StateStore implements AutoCloseable {
         }
     }
 
+    /** The folder as the last scan saw it. */
+    public Snapshot snapshot() {
+        return new Snapshot(this);
+    }
+
     /** The difference between the last scan and what is published, read as it is needed. */
     public FileDiff diff() {
         return new FileDiff(this);

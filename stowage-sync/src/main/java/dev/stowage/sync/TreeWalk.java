@@ -176,7 +176,7 @@ final class TreeWalk {
         if (options.stateFolder().map(path.toAbsolutePath().normalize()::equals).orElse(false)) {
             return null;
         }
-        String name = Normalizer.normalize(raw, Normalizer.Form.NFC);
+        String name = nfc(raw);
         FileStat stat;
         Path readFrom = path;
         try {
@@ -206,6 +206,16 @@ final class TreeWalk {
             return null;
         }
         return new Entry(raw, name, stat.type() == FileStat.Type.DIRECTORY ? name + "/" : name, readFrom, stat);
+    }
+
+    /** {@code name} in Unicode NFC; an ASCII name, the common case, is NFC as it is. */
+    private static String nfc(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) >= 0x80) {
+                return Normalizer.normalize(name, Normalizer.Form.NFC);
+            }
+        }
+        return name;
     }
 
     /** The stat of a link's target, when following links, or null when the link is not taken. */

@@ -74,6 +74,14 @@ class ScannerTest {
         assertThat(report.bytes()).isEqualTo(11 + 3 + 0 + 4);
         assertThat(report.hashedFiles()).isEqualTo(4);
         assertThat(report.problems()).isEmpty();
+        Snapshot snapshot = state.snapshot();
+        List<String> seen = new ArrayList<>();
+        snapshot.forEach(f -> seen.add(f.key()));
+        assertThat(seen).isEqualTo(keys());
+        assertThat(snapshot.files()).isEqualTo(4);
+        assertThat(snapshot.bytes()).isEqualTo(18);
+        assertThat(snapshot.get("index.html")).get().extracting(FileState::sha256).isEqualTo(sha256("<h1>hi</h1>"));
+        assertThat(snapshot.get("nope")).isEmpty();
     }
 
     @Test
