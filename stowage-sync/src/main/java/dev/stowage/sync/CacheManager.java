@@ -62,6 +62,7 @@ public final class CacheManager implements AutoCloseable {
     private final ExecutorService stateThread;
     private final ScheduledExecutorService retryTimer;
     private final StorageBackend retrying;
+    private volatile boolean closing;
 
     private CacheManager(Settings settings) {
         this.settings = settings;
@@ -105,7 +106,7 @@ public final class CacheManager implements AutoCloseable {
 
     /** Scans the folder into the state without publishing anything. */
     public CompletableFuture<ScanReport> scan() {
-        return CompletableFuture.supplyAsync(() -> scanner.scan(state), runner);
+        return submit(() -> scanner.scan(state));
     }
 
     /**
@@ -121,7 +122,7 @@ public final class CacheManager implements AutoCloseable {
 
     /** {@link #publish()}, deleting whatever share of the published files was removed when {@code force}. */
     public CompletableFuture<PublishReport> publish(boolean force) {
-        return CompletableFuture.supplyAsync(() -> newRun().publish(force), runner);
+        return submit(() -> newRun().publish(force));
     }
 
     /**
@@ -129,7 +130,7 @@ public final class CacheManager implements AutoCloseable {
      * The plan says when the run would be refused for its deletes.
      */
     public CompletableFuture<Plan> plan() {
-        return CompletableFuture.supplyAsync(() -> newRun().plan(), runner);
+        return submit(() -> newRun().plan());
     }
 
     /**
@@ -143,8 +144,26 @@ public final class CacheManager implements AutoCloseable {
      * @return the report; the future fails when the target cannot be listed
      */
     public CompletableFuture<VerifyReport> verify(boolean deep, boolean repair) {
-        return CompletableFuture.supplyAsync(() -> new Verifier(settings, state, retrying)
-                .run(deep, repair, () -> newRun().publish(false)), runner);
+        return submit(() -> new Verifier(settings, state, retrying).run(deep, repair, () -> newRun().publish(false)));
+    }
+
+    /** Runs {@code work} on the manager's thread after the runs asked for before; refused once closing. */
+    private <T> CompletableFuture<T> submit(java.util.function.Supplier<T> work) {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                if (closing) {
+                    throw closed();
+                }
+                return work.get();
+            }, runner);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(closed());
+        }
+    }
+
+    private StorageException closed() {
+        return StorageException.builder(dev.stowage.ErrorKind.CLOSED, "the cache manager of " + settings.root()
+                + " is closed").build();
     }
 
     private PublishRun newRun() {
@@ -153,11 +172,12 @@ public final class CacheManager implements AutoCloseable {
 
     /**
      * Waits for the run in progress to end, then releases the state (and its lock) and the
-     * manager's threads. Runs asked for but not started fail with a {@code CancellationException}.
-     * Does not close the backend.
+     * manager's threads. Runs asked for but not started, and any asked for later, fail with
+     * {@code CLOSED}. Does not close the backend.
      */
     @Override
     public void close() {
+        closing = true;
         runner.shutdown();
         try {
             while (!runner.awaitTermination(10, TimeUnit.SECONDS)) {

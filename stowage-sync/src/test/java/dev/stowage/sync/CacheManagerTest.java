@@ -413,6 +413,37 @@ class CacheManagerTest {
     }
 
     @Test
+    void close_waitsForTheRunInProgress_andRunsAskedForLaterFailClosed() throws Exception {
+        write(root, "a.txt", "a");
+        java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CacheManager manager = managerOn(backend.with(onUpload("a.txt", () -> {
+            uploading.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })));
+        CompletableFuture<PublishReport> first = manager.publish();
+        CompletableFuture<PublishReport> queued = manager.publish();
+        uploading.await();
+        managers.remove(manager);
+        Thread closer = new Thread(manager::close);
+        closer.start();
+        closer.join(200);
+        assertThat(closer.isAlive()).as("close waits for the run in progress").isTrue();
+
+        release.countDown();
+        closer.join(10_000);
+
+        assertThat(first.join().complete()).isTrue();
+        assertThatThrownBy(queued::join).hasCauseInstanceOf(StorageException.class).hasMessageContaining("CLOSED");
+        assertThatThrownBy(() -> manager.publish().join()).hasMessageContaining("CLOSED");
+        CacheManager.builder(root, backend).build().close();
+    }
+
+    @Test
     void aNewTarget_getsEverything() {
         write(root, "a.txt", "a");
         write(root, "b.txt", "b");
