@@ -2,6 +2,7 @@ package dev.stowage.local;
 
 import dev.stowage.Capabilities;
 import dev.stowage.ErrorKind;
+import dev.stowage.Keys;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageException;
@@ -50,7 +51,9 @@ import java.util.function.BooleanSupplier;
  * }</pre>
  *
  * <ul>
- *   <li>Uploading the file that already is at {@code base_path/key} returns its URL without copying.
+ *   <li>Uploading the file that already is at {@code base_path/key} returns its URL without copying;
+ *       so does a file under {@code base_path} whose path in Unicode NFC is the key (a name written in
+ *       NFD, as macOS writes it): a server of the folder must then map the key to that name.
  *       A file from elsewhere is copied to a temporary file in the target folder, flushed to disk,
  *       then moved into place atomically, so a reader sees the old file or the new one, never part
  *       of one. Temporary files and folders start with {@value #TEMP_PREFIX}.</li>
@@ -197,7 +200,7 @@ public final class LocalBackend extends AbstractStorageBackend {
         long size = sourceAttrs.size();
         Progress.report(progress, 0, size);
         List<String> names = names(key, Operation.UPLOAD);
-        if (alreadyAt(key, sourceAttrs)) {
+        if (alreadyAt(key, sourceAttrs) || inPlaceUnderAnotherForm(source, key)) {
             Progress.report(progress, size, size);
             return Urls.join(baseUrl, key); // already in place: the zero-copy path, found without opening a folder
         }
@@ -262,6 +265,25 @@ public final class LocalBackend extends AbstractStorageBackend {
         if (sourceKey == null) {
             return false;
         }
+        return isAt(key, sourceKey);
+    }
+
+    /**
+     * True when {@code source} lies under {@code base_path} at a path whose NFC form is {@code key}:
+     * a name written in another normal form (NFD, as macOS writes it) is in place under its NFC key,
+     * not copied to a twin that nothing would remove.
+     */
+    private boolean inPlaceUnderAnotherForm(Path source, String key) {
+        try {
+            Path real = source.toRealPath();
+            return real.startsWith(root) && !real.equals(root) && Keys.ofFile(root, real).equals(key)
+                    && Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private boolean isAt(String key, Object sourceKey) {
         try {
             Path real = root.resolve(key).toRealPath();
             if (!real.startsWith(root)) {

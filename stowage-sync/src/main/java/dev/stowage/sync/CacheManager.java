@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#maxDeleteShare(double)} of the published files does not start unless forced.
  *
  * <p><b>Threads.</b> Runs happen one at a time on the manager's own thread, in the order asked;
- * the backend's callbacks hop to a single state thread before touching SQLite. Thread-safe. The
+ * upload results hop to a single state thread before they are recorded (the state itself is
+ * thread-safe: the resume journal and verify write to it from the backend's threads). Listeners
+ * are called from these threads and must not call {@link #close()}. Thread-safe. The
  * backend stays the caller's: {@link #close()} does not close it. A backend that retries on its
  * own ({@link dev.stowage.StorageBackends#open(String)} does by default) multiplies the attempts;
  * open it with {@code retries=0}, or give this manager {@link RetryPolicy#none()}.
@@ -63,15 +65,17 @@ public final class CacheManager implements AutoCloseable {
     private final ScheduledExecutorService retryTimer;
     private final StorageBackend retrying;
     private volatile boolean closing;
+    /** The manager's own threads: close() cannot wait for a run from one of them. */
+    private final java.util.Set<Thread> own = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private CacheManager(Settings settings) {
         this.settings = settings;
         this.state = StateStore.open(settings.stateFile());
         try {
             this.scanner = new Scanner(settings.root(), settings.scanOptions(), settings.clock());
-            this.runner = Executors.newSingleThreadExecutor(daemon("stowage-publish"));
-            this.stateThread = Executors.newSingleThreadExecutor(daemon("stowage-state"));
-            this.retryTimer = Executors.newSingleThreadScheduledExecutor(daemon("stowage-retry-timer"));
+            this.runner = Executors.newSingleThreadExecutor(daemon("stowage-publish", own));
+            this.stateThread = Executors.newSingleThreadExecutor(daemon("stowage-state", own));
+            this.retryTimer = Executors.newSingleThreadScheduledExecutor(daemon("stowage-retry-timer", own));
             this.retrying = new RetryLayer(settings.retryPolicy(), new RetryEvents(settings.listener()), retryTimer)
                     .wrap(settings.backend());
         } catch (RuntimeException e) {
@@ -177,6 +181,10 @@ public final class CacheManager implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (own.contains(Thread.currentThread())) {
+            throw new IllegalStateException("close() called from a run of this cache manager (a listener?): it would"
+                    + " wait for itself; close it from another thread");
+        }
         closing = true;
         runner.shutdown();
         try {
@@ -197,10 +205,11 @@ public final class CacheManager implements AutoCloseable {
         return "CacheManager[" + settings.root() + " -> " + settings.backend() + "]";
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static java.util.concurrent.ThreadFactory daemon(String name, java.util.Set<Thread> own) {
         return task -> {
             Thread thread = new Thread(task, name);
             thread.setDaemon(true);
+            own.add(thread);
             return thread;
         };
     }
@@ -216,10 +225,27 @@ public final class CacheManager implements AutoCloseable {
     /** Everything a manager is built from. */
     record Settings(Path root, StorageBackend backend, Path stateFile, ScanOptions scanOptions, int concurrency,
                     RetryPolicy retryPolicy, double maxDeleteShare, String manifestKey, PublishListener listener,
-                    Clock clock, java.util.Optional<StorageBackend> fallback, Duration staleUploadAge) {
+                    Clock clock, java.util.Optional<StorageBackend> fallback, Duration staleUploadAge,
+                    java.util.Optional<String> target) {
 
         Path manifestFile() {
             return stateFile.resolveSibling("manifest.json");
+        }
+    }
+
+    /**
+     * Refuses a state file directly in the folder it publishes: its files would be scanned and
+     * published with the rest. A subfolder (the default {@code .stowage}) is left out of the scan.
+     */
+    private static void refuseStateInTheRoot(Path root, Path state) {
+        try {
+            java.nio.file.Files.createDirectories(state.getParent());
+            if (java.nio.file.Files.isDirectory(root) && state.getParent().toRealPath().equals(root.toRealPath())) {
+                throw StorageException.invalidConfig("stateFile " + state + " must not be directly in the folder it"
+                        + " publishes; put it in a subfolder such as " + root.resolve(STATE_FOLDER));
+            }
+        } catch (java.io.IOException e) {
+            throw StorageException.invalidConfig("cannot create the state folder " + state.getParent() + ": " + e.getMessage());
         }
     }
 
@@ -237,6 +263,7 @@ public final class CacheManager implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private StorageBackend fallback;
         private Duration staleUploadAge = Duration.ofDays(1);
+        private String target;
 
         private Builder(Path root, StorageBackend backend) {
             this.root = root;
@@ -314,6 +341,17 @@ public final class CacheManager implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What identifies the target, such as its backend URI without secrets: a state that was
+         * published to another target is noticed, and everything is published to this one. By
+         * default the manifest's URL on the backend, which does not tell two buckets behind one
+         * {@code public_url} apart: give the URI when that can happen.
+         */
+        public Builder target(String target) {
+            this.target = Objects.requireNonNull(target, "target");
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -329,10 +367,12 @@ public final class CacheManager implements AutoCloseable {
             Path absoluteRoot = root.toAbsolutePath().normalize();
             Path state = (stateFile != null ? stateFile : absoluteRoot.resolve(STATE_FOLDER).resolve("state.db"))
                     .toAbsolutePath().normalize();
+            refuseStateInTheRoot(absoluteRoot, state);
             ScanOptions scan = scanOptions.toBuilder().stateFolder(state.getParent())
-                    .exclude("/" + manifestKey).build();
+                    .exclude("/" + KeyGlob.escape(manifestKey)).build();
             return new CacheManager(new Settings(absoluteRoot, backend, state, scan, concurrency, retryPolicy,
-                    maxDeleteShare, manifestKey, listener, clock, java.util.Optional.ofNullable(fallback), staleUploadAge));
+                    maxDeleteShare, manifestKey, listener, clock, java.util.Optional.ofNullable(fallback), staleUploadAge,
+                    java.util.Optional.ofNullable(target)));
         }
     }
 }

@@ -22,7 +22,9 @@ public record Difference(String key, Kind kind, String detail) {
         /** The target holds a file of the folder not yet recorded as published: the next publish records it. */
         UNRECORDED,
         /** The manifest on the target is missing or not the one last written. Repair uploads it again. */
-        MANIFEST
+        MANIFEST,
+        /** The object could not be checked (a deep verify's stat failed). Repair does nothing; verify again. */
+        UNVERIFIED
     }
 
     public Difference {

@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
  * A glob pattern over keys. {@code *} matches within one folder name, {@code **} across folders
  * ({@code **}{@code /} also matches no folder at all), {@code ?} one character, {@code [abc]} and
  * {@code [!abc]} one of a set, {@code {a,b}} either. A pattern without {@code /} matches a name at
- * any depth, as in {@code .gitignore}: {@code *.tmp} excludes {@code a/b/c.tmp}. Immutable.
+ * any depth, as in {@code .gitignore}: {@code *.tmp} excludes {@code a/b/c.tmp}. A backslash makes the
+ * next character literal. Immutable.
  */
 final class KeyGlob {
     private final String glob;
@@ -24,6 +25,18 @@ final class KeyGlob {
         }
         String body = glob.startsWith("/") ? glob.substring(1) : glob.contains("/") ? glob : "**/" + glob;
         return new KeyGlob(glob, Pattern.compile(toRegex(glob, body)));
+    }
+
+    /** A pattern that matches {@code text} exactly: every character that means something is escaped. */
+    static String escape(String text) {
+        StringBuilder escaped = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if ("*?[]{},\\".indexOf(c) >= 0) {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
     }
 
     /** True when the pattern matches {@code key}. */
@@ -44,6 +57,10 @@ final class KeyGlob {
         int braces = 0;
         for (int i = 0; i < body.length(); i++) {
             char c = body.charAt(i);
+            if (c == '\\' && i + 1 < body.length()) {
+                regex.append(Pattern.quote(String.valueOf(body.charAt(++i))));
+                continue;
+            }
             switch (c) {
                 case '*' -> {
                     if (i + 1 < body.length() && body.charAt(i + 1) == '*') {

@@ -16,9 +16,10 @@ final class KeyRules {
     KeyRules(Path root, ScanOptions options) {
         this.includeHidden = options.includeHidden();
         this.excludes = options.excludes().stream().map(KeyGlob::of).toList();
-        this.statePrefix = options.stateFolder()
-                .filter(folder -> folder.startsWith(root))
-                .map(folder -> root.relativize(folder).toString().replace(java.io.File.separatorChar, '/') + "/")
+        Path realRoot = TreeWalk.realPath(root).orElse(root);
+        this.statePrefix = options.stateFolder().flatMap(TreeWalk::realPath)
+                .filter(folder -> folder.startsWith(realRoot) && !folder.equals(realRoot))
+                .map(folder -> realRoot.relativize(folder).toString().replace(java.io.File.separatorChar, '/') + "/")
                 .orElse(null);
     }
 

@@ -29,9 +29,13 @@ public record PublishReport(ScanReport scan, long uploaded, long uploadedBytes, 
         failed = List.copyOf(failed);
     }
 
-    /** True when everything in the folder is published and nothing is pending. */
+    /**
+     * True when everything in the folder is published and nothing is pending: no operation failed,
+     * no delete was held back, and the scan skipped no file it should have taken (an unreadable
+     * file, a name that makes no key).
+     */
     public boolean complete() {
-        return failedCount == 0 && pending == 0 && deletesHeldBack == 0;
+        return failedCount == 0 && pending == 0 && deletesHeldBack == 0 && scan.problemCount() == 0;
     }
 
     /** True when the run sent nothing at all: the target already held the folder. */

@@ -17,6 +17,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +46,8 @@ final class PublishRun {
     private final AtomicLong uploaded = new AtomicLong();
     private final AtomicLong uploadedBytes = new AtomicLong();
     private final AtomicLong failedCount = new AtomicLong();
-    private final AtomicLong changedDuringPass = new AtomicLong();
+    /** Keys whose file changed or vanished while uploaded, in this pass. */
+    private final Set<String> changed = ConcurrentHashMap.newKeySet();
     private final List<FailedOperation> failed = new ArrayList<>();
     private long deleted;
 
@@ -68,16 +72,26 @@ final class PublishRun {
             throw StorageException.builder(ErrorKind.CONFLICT, refusal + "; nothing was published. Check the folder,"
                     + " or force the run").retryable(false).build();
         }
-        for (int pass = 1; ; pass++) {
-            FileDiff current = pass == 1 ? diff : state.diff();
-            tell(() -> listener.planned(current.added() + current.modified(), current.uploadBytes(), current.removed()));
-            changedDuringPass.set(0);
-            uploadAll(current);
-            if (changedDuringPass.get() == 0 || pass == MAX_PASSES) {
+        tell(() -> listener.planned(diff.added() + diff.modified(), diff.uploadBytes(), diff.removed()));
+        uploadAll(diff::forEachUpload);
+        for (int pass = 2; !changed.isEmpty(); pass++) {
+            // Files that changed or vanished while uploaded: scan again, then upload those alone.
+            Set<String> again = Set.copyOf(changed);
+            changed.clear();
+            LOG.info("{} files changed or vanished while being uploaded; scanning again", again.size());
+            scan = scanner.scan(state);
+            if (pass > MAX_PASSES) {
+                for (String key : again) {
+                    if (state.change(key).isPresent()) {
+                        fail(key, Operation.UPLOAD, StorageException.builder(ErrorKind.CONFLICT, "the file changed"
+                                + " during each of " + MAX_PASSES + " uploads; it stays pending").retryable(true)
+                                .operation(Operation.UPLOAD).key(key).build());
+                    }
+                }
                 break;
             }
-            LOG.info("{} files changed or vanished while being uploaded; scanning again", changedDuringPass.get());
-            scan = scanner.scan(state);
+            uploadAll(action -> again.stream().sorted(dev.stowage.Keys.ORDER)
+                    .forEach(key -> state.change(key).ifPresent(action)));
         }
         settings.fallback().ifPresent(this::serveLocally);
         if (uploaded.get() > 0 || failedCount.get() > 0) {
@@ -95,15 +109,18 @@ final class PublishRun {
         long heldBack = 0;
         FileDiff after = state.diff();
         if (after.removed() > 0) {
-            if (failedCount.get() == 0 && manifestUp) {
+            // The folder may have changed since the run began (a disk unmounted mid-run): the rule
+            // on mass deletes holds for what is deleted now, not only for what was planned.
+            String refusalNow = deleteRefusal(after);
+            if (failedCount.get() == 0 && manifestUp && (refusalNow == null || force)) {
                 deleteAll(after);
             } else {
                 heldBack = after.removed();
-                LOG.warn("{} removed files not deleted: {}", heldBack, manifestUp
-                        ? failedCount.get() + " uploads failed" : "the manifest could not be published");
+                LOG.warn("{} removed files not deleted: {}", heldBack, !manifestUp ? "the manifest could not be published"
+                        : failedCount.get() > 0 ? failedCount.get() + " operations failed" : refusalNow);
             }
         }
-        long pending = state.pending().size();
+        long pending = state.pendingCount();
         PublishReport report = new PublishReport(scan, uploaded.get(), uploadedBytes.get(), deleted, listedFailures(),
                 failedCount.get(), heldBack, manifestUploaded, pending, Duration.ofNanos(System.nanoTime() - started));
         LOG.info("published {}: {}", settings.root(), report.summary());
@@ -111,7 +128,14 @@ final class PublishRun {
     }
 
     Plan plan() {
-        ScanReport scan = prepare();
+        ScanReport scan = scanner.scan(state);
+        if (!target().equals(state.meta(TARGET).orElse(target()))) {
+            // Another target: nothing of what the state says is published counts there, and the
+            // dry run must leave the state as it is.
+            List<Change> all = new ArrayList<>();
+            state.snapshot().forEach(f -> all.add(new Change(f.key(), f.size(), f.sha256(), true)));
+            return new Plan(all, List.of(), state.snapshot().bytes(), 0, java.util.Optional.empty(), scan);
+        }
         FileDiff diff = state.diff();
         List<Change> uploads = new ArrayList<>();
         diff.forEachUpload(uploads::add);
@@ -122,9 +146,14 @@ final class PublishRun {
     }
 
     /** Scans, settles pending entries the folder made moot, and makes sure the state is this target's. */
+    /** What identifies the target in the state: as configured, else the manifest's URL. */
+    private String target() {
+        return settings.target().orElseGet(() -> manifest.url().toString());
+    }
+
     private ScanReport prepare() {
         ScanReport scan = scanner.scan(state);
-        String target = manifest.url().toString();
+        String target = target();
         String known = state.meta(TARGET).orElse(null);
         if (known != null && !known.equals(target)) {
             LOG.warn("the target changed from {} to {}: publishing everything to the new one", known, target);
@@ -148,10 +177,11 @@ final class PublishRun {
                 100 * settings.maxDeleteShare());
     }
 
-    private void uploadAll(FileDiff diff) {
+    /** Uploads every change {@code changes} yields, a bounded number at once; returns when all have settled. */
+    private void uploadAll(Consumer<Consumer<Change>> changes) {
         int concurrency = settings.concurrency();
         Semaphore permits = new Semaphore(concurrency);
-        diff.forEachUpload(change -> {
+        changes.accept(change -> {
             permits.acquireUninterruptibly();
             try {
                 upload(change).whenComplete((ok, error) -> permits.release());
@@ -166,7 +196,7 @@ final class PublishRun {
     private CompletableFuture<Void> upload(Change change) {
         HashedFile scanned = state.scanned(change.key()).orElse(null);
         if (scanned == null || !scanned.state().sha256().equals(change.sha256())) {
-            changedDuringPass.incrementAndGet();
+            changed.add(change.key());
             return CompletableFuture.completedFuture(null);
         }
         Path file = settings.root().resolve(scanned.sourceOrKey());
@@ -200,7 +230,7 @@ final class PublishRun {
                 tell(() -> listener.uploaded(change.key(), change.size()));
             } else {
                 LOG.info("{} changed while it was uploaded; it will be scanned and uploaded again", file);
-                changedDuringPass.incrementAndGet();
+                changed.add(change.key());
             }
             return;
         }
@@ -208,7 +238,7 @@ final class PublishRun {
             // The upload read a file other than the one scanned (a backend keeping checksums refuses
             // it), or found none: scan again, and upload what is there now.
             LOG.info("{} changed or vanished before its upload ended; it will be scanned again", file);
-            changedDuringPass.incrementAndGet();
+            changed.add(change.key());
             return;
         }
         fail(change.key(), Operation.UPLOAD, error);
@@ -312,7 +342,12 @@ final class PublishRun {
         StorageException e = storageException(error, operation, key);
         failedCount.incrementAndGet();
         if (!key.equals(settings.manifestKey())) {
-            state.recordFailure(key, operation, e.getMessage(), settings.clock().millis());
+            try {
+                state.recordFailure(key, operation, e.getMessage(), settings.clock().millis());
+            } catch (StorageException stateError) {
+                // The failure is still counted and reported; the next run finds the file unpublished anyway.
+                LOG.error("cannot record the failure of {} in the state: {}", key, stateError.getMessage());
+            }
         }
         synchronized (failed) {
             if (failed.size() < PublishReport.MAX_LISTED) {

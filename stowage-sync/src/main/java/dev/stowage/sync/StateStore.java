@@ -189,6 +189,11 @@ public final class StateStore implements AutoCloseable {
         return new Snapshot(this);
     }
 
+    /** How many operations wait for the next run. */
+    public synchronized long pendingCount() {
+        return queryLong("SELECT count(*) FROM pending");
+    }
+
     /** The difference between the last scan and what is published, read as it is needed. */
     public FileDiff diff() {
         return new FileDiff(this);
@@ -287,6 +292,21 @@ public final class StateStore implements AutoCloseable {
             return page;
         } catch (SQLException e) {
             throw failure("read the files to upload", e);
+        }
+    }
+
+    /** The upload {@code key} needs, if the last scan has it with content the target does not hold. */
+    synchronized Optional<Change> change(String key) {
+        try (PreparedStatement s = connection.prepareStatement("SELECT f.key, f.size, f.sha256, p.key IS NULL"
+                + " FROM files f LEFT JOIN published p ON p.key = f.key WHERE f.key = ?"
+                + " AND (p.key IS NULL OR p.sha256 <> f.sha256 OR p.size <> f.size)")) {
+            s.setString(1, key);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)))
+                        : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw failure("read a file to upload", e);
         }
     }
 

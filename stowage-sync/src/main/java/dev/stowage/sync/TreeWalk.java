@@ -63,6 +63,8 @@ final class TreeWalk {
     private final Deque<Path> walking = new ArrayDeque<>();
     private final LongAdder swept = new LongAdder();
     private Path realRoot;
+    /** The state folder relative to the root, when it is under it. */
+    private String stateFolder;
 
     TreeWalk(Path root, ScanOptions options, Visitor visitor, Instant now) {
         this.root = root;
@@ -75,6 +77,8 @@ final class TreeWalk {
     /** Walks the whole tree; fails only when the root itself cannot be read. */
     void run() throws IOException {
         realRoot = root.toRealPath();
+        stateFolder = options.stateFolder().flatMap(TreeWalk::realPath).filter(f -> f.startsWith(realRoot))
+                .map(f -> realRoot.relativize(f).toString().replace(java.io.File.separatorChar, '/')).orElse(null);
         walking.push(realRoot);
         walkFolder(root, "", "");
     }
@@ -87,11 +91,14 @@ final class TreeWalk {
         List<Entry> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder)) {
             for (Path path : stream) {
-                Entry entry = entry(path);
+                Entry entry = entry(path, rawPrefix);
                 if (entry != null) {
                     entries.add(entry);
                 }
             }
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            // A read error partway through the folder: the folder could not be listed.
+            throw e.getCause();
         }
         entries.sort(BY_KEY);
         String previous = null;
@@ -164,7 +171,7 @@ final class TreeWalk {
     }
 
     /** Stats one folder entry; null when it is left out (hidden, temporary, the state, a link not followed). */
-    private Entry entry(Path path) {
+    private Entry entry(Path path, String rawPrefix) {
         String raw = path.getFileName().toString();
         if (raw.startsWith(TEMP_PREFIX) && raw.endsWith(TEMP_SUFFIX)) {
             sweepIfStale(path);
@@ -173,7 +180,12 @@ final class TreeWalk {
         if (raw.startsWith(".") && !options.includeHidden()) {
             return null;
         }
-        if (options.stateFolder().map(path.toAbsolutePath().normalize()::equals).orElse(false)) {
+        if (stateFolder != null && stateFolder.equals(rawPrefix + raw)) {
+            return null;
+        }
+        if (!path.equals(path.resolveSibling(raw))) {
+            // The name's bytes are not UTF-8: decoded, it lost characters, so no key can name it.
+            visitor.problem(path, "name is not valid UTF-8; skipped");
             return null;
         }
         String name = nfc(raw);
@@ -226,9 +238,6 @@ final class TreeWalk {
         } catch (NoSuchFileException e) {
             visitor.problem(link, "link to nothing (" + Files.readSymbolicLink(link) + "); skipped");
             return null;
-        } catch (IOException e) {
-            visitor.problem(link, "cannot resolve the link: " + reason(e) + "; skipped");
-            return null;
         }
         if (!target.startsWith(realRoot)) {
             visitor.problem(link, "links outside the folder (" + target + "); skipped");
@@ -275,6 +284,14 @@ final class TreeWalk {
             LOG.info("removed {}, left by an interrupted upload", path);
         } catch (IOException e) {
             LOG.warn("cannot remove {}, left by an interrupted upload: {}", path, reason(e));
+        }
+    }
+
+    static java.util.Optional<Path> realPath(Path path) {
+        try {
+            return java.util.Optional.of(path.toRealPath());
+        } catch (IOException e) {
+            return java.util.Optional.empty();
         }
     }
 

@@ -42,6 +42,7 @@ final class Verifier {
     private final List<String> extras = new ArrayList<>();
     private boolean manifestDiffers;
     private boolean repair;
+    private long maxExtras;
     private RowCursor<PublishedFile> published;
 
     Verifier(CacheManager.Settings settings, StateStore state, StorageBackend backend) {
@@ -56,6 +57,7 @@ final class Verifier {
         long started = System.nanoTime();
         this.repair = repair;
         long publishedCount = state.publishedCount();
+        this.maxExtras = (long) (settings.maxDeleteShare() * Math.max(publishedCount, 1));
         long objects;
         try (RowCursor<PublishedFile> rows = state.publishedInKeyOrder()) {
             published = rows;
@@ -77,7 +79,9 @@ final class Verifier {
                 state.putMeta(ManifestStep.DIGEST, "");
             }
             repaired = Optional.of(publish.get());
-            if (!extras.isEmpty() && extras.size() > settings.maxDeleteShare() * Math.max(publishedCount, 1)) {
+            // The repair's publish scanned again: what it found in the folder or published is not extra.
+            extras.removeIf(key -> state.file(key).isPresent() || state.published(key).isPresent() || inFolder(key));
+            if (extras.size() > maxExtras) {
                 heldBack = counts.getOrDefault(Difference.Kind.EXTRA, 0L);
                 LOG.warn("{} extra objects not deleted: more than {}% of the {} published files", heldBack,
                         Math.round(100 * settings.maxDeleteShare()), publishedCount);
@@ -111,9 +115,25 @@ final class Verifier {
             add(new Difference(key, Difference.Kind.UNRECORDED, "in the folder and on the target, not yet recorded"));
             return;
         }
+        String nfc = java.text.Normalizer.normalize(key, java.text.Normalizer.Form.NFC);
+        if (inFolder(key) || (!nfc.equals(key) && (state.file(nfc).isPresent() || state.published(nfc).isPresent()))) {
+            // A file of the folder the scan could not take (unreadable, changing, a name written
+            // otherwise than in NFC): never an object to delete.
+            add(new Difference(key, Difference.Kind.UNRECORDED, "in the folder, not published (see the scan's problems)"));
+            return;
+        }
         add(new Difference(key, Difference.Kind.EXTRA, "on the target, not in the folder"));
-        if (extras.size() <= settings.maxDeleteShare() * Math.max(state.publishedCount(), 1)) {
+        if (extras.size() <= maxExtras) {
             extras.add(key);
+        }
+    }
+
+    /** True when the folder holds something at {@code key}, whatever the scan made of it. */
+    private boolean inFolder(String key) {
+        try {
+            return Files.exists(settings.root().resolve(key), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
         }
     }
 
@@ -147,10 +167,11 @@ final class Verifier {
                 stat.whenComplete((info, error) -> {
                     try {
                         if (error != null) {
-                            LOG.warn("cannot stat {}: {}", row.key(),
-                                    PublishRun.storageException(error, Operation.STAT, row.key()).getMessage());
-                        } else if (info.isPresent() && info.get().sha256().isPresent()
-                                && !info.get().sha256().get().equals(row.sha256())) {
+                            add(new Difference(row.key(), Difference.Kind.UNVERIFIED, "cannot be checked: "
+                                    + PublishRun.storageException(error, Operation.STAT, row.key()).getMessage()));
+                        } else if (info.isPresent() && info.get().sizeBytes() == row.size()
+                                && info.get().sha256().isPresent() && !info.get().sha256().get().equals(row.sha256())) {
+                            // A missing object or another size was reported by the listing already.
                             differs(row, "holds SHA-256 " + info.get().sha256().get() + ", published " + row.sha256());
                         }
                     } finally {
