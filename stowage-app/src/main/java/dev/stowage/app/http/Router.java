@@ -1,0 +1,254 @@
+package dev.stowage.app.http;
+
+import dev.stowage.MediaTypes;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.ResourceService;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers every request: the files below the base path, the manifest, the health check, the
+ * metrics and the rescan trigger (see {@link Route}); anything else is {@code 404}. Thread-safe;
+ * blocks its thread on file-system look-ups and on the settings' suppliers.
+ *
+ * <p>A file request is answered in three steps. The raw path is decoded once into a key
+ * ({@link PathKeys}; malformed: {@code 400}). A hidden key is {@code 404}. {@link FileLookup}
+ * finds the regular file, following links only while they stay inside the folder; not found, a
+ * folder or a link out: {@code 404}. Jetty's {@link ResourceService} then sends the file, with its
+ * ranges and conditional requests, from its real path, the one that was checked. A path ending in
+ * '/' names no key, so folders are {@code 404} and no index file is served in their place.
+ */
+final class Router extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final String JSON = "application/json";
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final HttpSettings settings;
+    private final FileLookup files;
+    private final ResourceService resources = new ResourceService();
+    private final Optional<byte[]> tokenDigest;
+
+    /**
+     * @param settings the server's settings
+     * @param root     the real path of {@code settings.root()}
+     */
+    Router(HttpSettings settings, Path root) {
+        this.settings = settings;
+        this.files = new FileLookup(root, settings.hiddenFolders());
+        this.tokenDigest = settings.bearerToken().map(Router::sha256);
+        resources.setEtags(true);
+        resources.setAcceptRanges(true);
+        resources.setDirAllowed(false);
+        addBean(resources);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getPath();
+        switch (Route.of(path, settings.basePath())) {
+            case FILES -> file(request, response, callback, path.substring(settings.basePath().length()));
+            case MANIFEST -> manifest(request, response, callback);
+            case HEALTHZ -> health(request, response, callback);
+            case METRICS -> metrics(request, response, callback);
+            case RESCAN -> rescan(request, response, callback);
+            case OTHER -> Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+        }
+        return true;
+    }
+
+    private void file(Request request, Response response, Callback callback, String rawKey) {
+        if (!readOnly(request, response, callback)) {
+            return;
+        }
+        if (rawKey.isEmpty() || rawKey.endsWith("/")) {
+            // A folder: no listing, no index file in its place.
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return;
+        }
+        String key;
+        try {
+            key = PathKeys.decode(rawKey);
+        } catch (PathKeys.MalformedPathException e) {
+            LOG.debug("400 for the path {}: {}", request.getHttpURI().getPath(), e.getMessage());
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400);
+            return;
+        }
+        Optional<FileLookup.Found> found = files.isHidden(key) ? Optional.empty() : files.find(key);
+        if (found.isEmpty()) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return;
+        }
+        if (!Files.isReadable(found.get().path())) {
+            LOG.warn("cannot serve {}: the server may not read {}", key, found.get().path());
+            Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403);
+            return;
+        }
+        send(request, response, callback, found.get().path(), found.get().attributes(), MediaTypes.guess(key));
+    }
+
+    private void manifest(Request request, Response response, Callback callback) {
+        if (!readOnly(request, response, callback)) {
+            return;
+        }
+        Optional<Path> manifest = settings.manifest().get();
+        BasicFileAttributes attributes = null;
+        if (manifest.isPresent()) {
+            try {
+                attributes = Files.readAttributes(manifest.get(), BasicFileAttributes.class);
+            } catch (IOException e) {
+                LOG.debug("no manifest to serve at {}: {}", manifest.get(), e.toString());
+            }
+        }
+        if (attributes == null || !attributes.isRegularFile()) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return;
+        }
+        // The manifest changes with every publish: caches must ask again, and the ETag makes that cheap.
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+        send(request, response, callback, manifest.get(), attributes, JSON);
+    }
+
+    private void send(Request request, Response response, Callback callback, Path path, BasicFileAttributes attributes,
+            String mediaType) {
+        ByteBufferPool.Sized buffers = new ByteBufferPool.Sized(request.getComponents().getByteBufferPool(), true, BUFFER_BYTES);
+        FileContent content = new FileContent(path, attributes, mediaType, buffers, HttpMethod.HEAD.is(request.getMethod()));
+        resources.doGet(ifRangeHolds(request, content) ? request : withoutRange(request), response, callback, content);
+    }
+
+    /**
+     * Whether a {@code Range} may be honoured: there is no {@code If-Range}, or it names the file as
+     * it is now, by its strong ETag or its exact modification time (RFC 9110, section 13.1.5).
+     * Jetty's ResourceService does not look at {@code If-Range}: this does, before it runs.
+     */
+    private static boolean ifRangeHolds(Request request, FileContent content) {
+        String ifRange = request.getHeaders().get(HttpHeader.IF_RANGE);
+        if (ifRange == null || !request.getHeaders().contains(HttpHeader.RANGE)) {
+            return true;
+        }
+        ifRange = ifRange.trim();
+        if (ifRange.startsWith("\"") || ifRange.startsWith("W/")) {
+            return ifRange.equals(content.getETag().getValue());
+        }
+        try {
+            Instant date = ZonedDateTime.parse(ifRange, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return date.getEpochSecond() == content.getLastModifiedInstant().getEpochSecond();
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    private static Request withoutRange(Request request) {
+        HttpFields headers = HttpFields.build(request.getHeaders()).remove(HttpHeader.RANGE).asImmutable();
+        return new Request.Wrapper(request) {
+            @Override
+            public HttpFields getHeaders() {
+                return headers;
+            }
+        };
+    }
+
+    private void health(Request request, Response response, Callback callback) {
+        if (!readOnly(request, response, callback)) {
+            return;
+        }
+        Health health = settings.health().get();
+        write(response, callback, health.ok() ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, JSON, health.toJson());
+    }
+
+    private void metrics(Request request, Response response, Callback callback) {
+        Optional<PrometheusMeterRegistry> registry = settings.metrics();
+        if (registry.isEmpty()) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return;
+        }
+        if (!readOnly(request, response, callback)) {
+            return;
+        }
+        write(response, callback, HttpStatus.OK_200, PROMETHEUS_TEXT, registry.get().scrape());
+    }
+
+    private void rescan(Request request, Response response, Callback callback) {
+        if (tokenDigest.isEmpty()) {
+            // No token configured: the endpoint does not exist.
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            return;
+        }
+        if (!HttpMethod.POST.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "POST");
+            Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+            return;
+        }
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"stowage\"");
+            Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401);
+            return;
+        }
+        // Digests of equal length, compared in constant time: the time taken says nothing of the token.
+        if (!MessageDigest.isEqual(sha256(authorization.substring(7).trim()), tokenDigest.get())) {
+            LOG.info("refused a rescan from {}: wrong bearer token", Request.getRemoteAddr(request));
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"stowage\", error=\"invalid_token\"");
+            Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401);
+            return;
+        }
+        try {
+            settings.rescan().run();
+        } catch (RuntimeException e) {
+            LOG.warn("the rescan asked for over HTTP failed to start", e);
+            Response.writeError(request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
+            return;
+        }
+        LOG.info("rescan asked for by {}", Request.getRemoteAddr(request));
+        write(response, callback, HttpStatus.ACCEPTED_202, "text/plain; charset=UTF-8", "rescan started\n");
+    }
+
+    /** Whether the method is GET or HEAD; if not, answers {@code 405} and returns false. */
+    private static boolean readOnly(Request request, Response response, Callback callback) {
+        if (HttpMethod.GET.is(request.getMethod()) || HttpMethod.HEAD.is(request.getMethod())) {
+            return true;
+        }
+        response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
+        Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+        return false;
+    }
+
+    private static void write(Response response, Callback callback, int status, String mediaType, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, mediaType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}
