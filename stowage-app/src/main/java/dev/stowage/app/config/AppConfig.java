@@ -55,7 +55,7 @@ public record AppConfig(Server server, Publish publish, Optional<String> backend
      * The HTTP server.
      *
      * @param host           the address to listen on; {@code 0.0.0.0} or {@code ::} for every interface
-     * @param port           the port, 1-65535
+     * @param port           the port, 0-65535 (0: any free port, chosen when the server starts)
      * @param baseUrl        the public URL of the served folder; empty for {@code http://HOST:PORT/}
      *                       ({@link #effectiveBaseUrl()})
      * @param token          the bearer token that the endpoints which change state require; empty

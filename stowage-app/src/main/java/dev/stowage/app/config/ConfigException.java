@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * A configuration that cannot be used, said in one line that names the setting (or the file) and
  * where the value came from:
- * {@code server.port: must be 1-65535, got 99999 (from STOWAGE_SERVER_PORT)}.
+ * {@code server.port: must be 0-65535, got 99999 (from STOWAGE_SERVER_PORT)}.
  *
  * <p>The message never holds a secret: the value of {@code server.token}, and anything that looks
  * like a credential, is left out. It carries no cause, since the parser's own exceptions quote the

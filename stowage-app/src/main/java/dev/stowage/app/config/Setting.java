@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  */
 enum Setting {
     SERVER_HOST("server.host", ValueType.host(), "127.0.0.1", c -> c.server().host()),
-    SERVER_PORT("server.port", ValueType.wholeNumber(1, 65535), 8080, c -> c.server().port()),
+    SERVER_PORT("server.port", ValueType.wholeNumber(0, 65535), 8080, c -> c.server().port()),
     SERVER_BASE_URL("server.base_url", ValueType.baseUrl("server.base_url"), Optional.empty(), c -> c.server().baseUrl()),
     SERVER_TOKEN("server.token", ValueType.token(), Optional.empty(), c -> c.server().token()),
     SERVER_IDLE_TIMEOUT("server.idle_timeout", ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)),

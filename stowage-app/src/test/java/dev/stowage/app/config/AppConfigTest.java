@@ -360,8 +360,8 @@ class AppConfigTest {
     void records_checkTheirValuesAsLoadingDoes() {
         AppConfig.Server s = AppConfig.defaults().server();
 
-        assertThatThrownBy(() -> new AppConfig.Server(s.host(), 0, s.baseUrl(), s.token(), s.idleTimeout(), s.maxConnections(),
-                s.stopTimeout())).isInstanceOf(IllegalArgumentException.class).hasMessage("server.port: must be 1-65535, got 0");
+        assertThatThrownBy(() -> new AppConfig.Server(s.host(), 65536, s.baseUrl(), s.token(), s.idleTimeout(), s.maxConnections(),
+                s.stopTimeout())).isInstanceOf(IllegalArgumentException.class).hasMessage("server.port: must be 0-65535, got 65536");
         assertThatThrownBy(() -> new AppConfig.Watch(Duration.ofMinutes(11), Duration.ofMinutes(5)))
                 .hasMessage("watch.debounce: must be 0s-10m, got 11m");
         assertThatThrownBy(() -> new AppConfig.Logging("loud"))

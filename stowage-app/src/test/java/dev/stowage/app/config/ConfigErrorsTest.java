@@ -177,7 +177,7 @@ class ConfigErrorsTest {
         Path file = yaml("");
 
         assertThat(fileFailure("server:\n  port: [8080]\n"))
-                .hasMessage("server.port: must be a whole number 1-65535, got a list (from " + file + " line 2)");
+                .hasMessage("server.port: must be a whole number 0-65535, got a list (from " + file + " line 2)");
         assertThat(fileFailure("server:\n  host: {name: x}\n")).hasMessage(
                 "server.host: must be a host name or IP address such as 127.0.0.1, 0.0.0.0 or ::1, got a mapping (from "
                         + file + " line 2)");
@@ -188,7 +188,7 @@ class ConfigErrorsTest {
         assertThat(fileFailure("server: 8080\n"))
                 .hasMessage("server: must be a mapping of settings such as 'host: ...', got a single value (from " + file + " line 1)");
         assertThat(fileFailure("server:\n  port:\n"))
-                .hasMessage("server.port: must be a whole number 1-65535, got nothing (from " + file + " line 2)");
+                .hasMessage("server.port: must be a whole number 0-65535, got nothing (from " + file + " line 2)");
     }
 
     @Test
@@ -196,11 +196,11 @@ class ConfigErrorsTest {
         Path file = yaml("");
 
         assertThat(fileFailure("server:\n  port: 99999\n"))
-                .hasMessage("server.port: must be 1-65535, got 99999 (from " + file + " line 2)");
+                .hasMessage("server.port: must be 0-65535, got 99999 (from " + file + " line 2)");
         assertThat(envFailure("STOWAGE_SERVER_PORT", "99999"))
-                .hasMessage("server.port: must be 1-65535, got 99999 (from STOWAGE_SERVER_PORT)");
+                .hasMessage("server.port: must be 0-65535, got 99999 (from STOWAGE_SERVER_PORT)");
         ConfigException e = overrideFailure("server.port", "99999");
-        assertThat(e).hasMessage("server.port: must be 1-65535, got 99999 (from --set)");
+        assertThat(e).hasMessage("server.port: must be 0-65535, got 99999 (from --set)");
         assertThat(e.setting()).isEqualTo("server.port");
         assertThat(e.source()).contains("--set");
     }
@@ -226,7 +226,7 @@ class ConfigErrorsTest {
         Path file = yaml("server:\n  port: none\n");
 
         assertThat(failure(Optional.of(file), Map.of("STOWAGE_SERVER_PORT", "8080"), Map.of()))
-                .hasMessage("server.port: must be a whole number 1-65535, got 'none' (from " + file + " line 2)");
+                .hasMessage("server.port: must be a whole number 0-65535, got 'none' (from " + file + " line 2)");
     }
 
     @Test
@@ -257,11 +257,10 @@ class ConfigErrorsTest {
             server.host              | me@example.com  | must be a host name or IP address such as 127.0.0.1, 0.0.0.0 or ::1, got 'me@example.com'
             server.host              | localhost:8080  | must be a host name or IP address such as 127.0.0.1, 0.0.0.0 or ::1, got 'localhost:8080'
             server.host              | ""              | must be a host name or IP address such as 127.0.0.1, 0.0.0.0 or ::1, got nothing
-            server.port              | 0               | must be 1-65535, got 0
-            server.port              | 65536           | must be 1-65535, got 65536
-            server.port              | 8080.5          | must be a whole number 1-65535, got '8080.5'
-            server.port              | 99999999999999999999 | must be a whole number 1-65535, got '99999999999999999999'
-            server.port              | ""              | must be a whole number 1-65535, got nothing
+            server.port              | 65536           | must be 0-65535, got 65536
+            server.port              | 8080.5          | must be a whole number 0-65535, got '8080.5'
+            server.port              | 99999999999999999999 | must be a whole number 0-65535, got '99999999999999999999'
+            server.port              | ""              | must be a whole number 0-65535, got nothing
             server.base_url          | ftp://x/        | must be an http or https URL such as https://files.example.com/, got 'ftp://x/'
             server.base_url          | files.example.com | must be an absolute URL such as https://cdn.example.com/files: files.example.com
             server.base_url          | http://h/x?q=1  | must not have a query or fragment: http://h/x?****

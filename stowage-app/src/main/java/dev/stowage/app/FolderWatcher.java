@@ -1,0 +1,158 @@
+package dev.stowage.app;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls an action when a folder changes: file-system events on every folder under it (new folders
+ * are watched as they appear), debounced so a burst of writes makes one call, plus a call every
+ * {@code rescanInterval} whatever happened, since events can be lost (an overflow, a network file
+ * system). The action runs on the watcher's own thread, one call at a time. Thread-safe.
+ */
+final class FolderWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FolderWatcher.class);
+
+    private final Path root;
+    private final Set<String> ignored;
+    private final Duration debounce;
+    private final Runnable action;
+    private final WatchService watch;
+    private final ScheduledExecutorService timer;
+    private final Thread listener;
+    private ScheduledFuture<?> pending;
+
+    private FolderWatcher(Path root, Set<String> ignored, Duration debounce, Runnable action) throws IOException {
+        this.root = root;
+        this.ignored = ignored;
+        this.debounce = debounce;
+        this.action = action;
+        this.watch = root.getFileSystem().newWatchService();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "stowage-watch-publish");
+            t.setDaemon(true);
+            return t;
+        });
+        this.listener = new Thread(this::listen, "stowage-watch");
+        this.listener.setDaemon(true);
+    }
+
+    /**
+     * Starts watching {@code root}; folders named in {@code ignored} (such as the state folder)
+     * are not watched.
+     */
+    static FolderWatcher start(Path root, Set<String> ignored, Duration debounce, Duration rescanInterval,
+                               Runnable action) throws IOException {
+        FolderWatcher watcher = new FolderWatcher(root, ignored, debounce, action);
+        watcher.register(root);
+        watcher.listener.start();
+        long every = rescanInterval.toMillis();
+        watcher.timer.scheduleWithFixedDelay(watcher::runAction, every, every, TimeUnit.MILLISECONDS);
+        return watcher;
+    }
+
+    /** Asks for a call after the debounce delay; calls asked for meanwhile make one. */
+    synchronized void trigger() {
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        if (!timer.isShutdown()) {
+            pending = timer.schedule(this::runAction, debounce.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void runAction() {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.warn("publishing after a change failed: {}", e.getMessage());
+        }
+    }
+
+    private void register(Path folder) throws IOException {
+        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (!dir.equals(root) && ignored.contains(dir.getFileName().toString())) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+                        StandardWatchEventKinds.ENTRY_MODIFY);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private void listen() {
+        try {
+            while (true) {
+                WatchKey key = watch.take();
+                Path folder = (Path) key.watchable();
+                boolean relevant = false;
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                        relevant = true;
+                        continue;
+                    }
+                    Path name = (Path) event.context();
+                    if (folder.equals(root) && ignored.contains(name.toString())) {
+                        continue;
+                    }
+                    relevant = true;
+                    Path changed = folder.resolve(name);
+                    if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(changed)) {
+                        try {
+                            register(changed);
+                        } catch (IOException e) {
+                            LOG.debug("cannot watch {}: {}", changed, e.toString());
+                        }
+                    }
+                }
+                key.reset();
+                if (relevant) {
+                    trigger();
+                }
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            // Closing.
+        }
+    }
+
+    /** Stops watching; a call running finishes first. */
+    @Override
+    public void close() {
+        try {
+            watch.close();
+        } catch (IOException e) {
+            LOG.debug("closing the watch service: {}", e.toString());
+        }
+        listener.interrupt();
+        timer.shutdown();
+        try {
+            timer.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

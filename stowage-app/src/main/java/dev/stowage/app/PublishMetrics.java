@@ -1,0 +1,80 @@
+package dev.stowage.app;
+
+import dev.stowage.Operation;
+import dev.stowage.StorageException;
+import dev.stowage.sync.PublishListener;
+import dev.stowage.sync.PublishReport;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The sync engine's events as Micrometer meters: uploads and deletes by outcome, bytes sent,
+ * retries, publish and scan durations, and the operations pending. Thread-safe.
+ */
+final class PublishMetrics implements PublishListener {
+    private final Counter uploaded;
+    private final Counter uploadFailed;
+    private final Counter deleted;
+    private final Counter deleteFailed;
+    private final Counter bytes;
+    private final Counter retries;
+    private final Timer publishes;
+    private final Timer scans;
+    private final AtomicLong pending = new AtomicLong();
+
+    PublishMetrics(MeterRegistry registry) {
+        uploaded = Counter.builder("stowage.uploads").tag("outcome", "success").register(registry);
+        uploadFailed = Counter.builder("stowage.uploads").tag("outcome", "failure").register(registry);
+        deleted = Counter.builder("stowage.deletes").tag("outcome", "success").register(registry);
+        deleteFailed = Counter.builder("stowage.deletes").tag("outcome", "failure").register(registry);
+        bytes = Counter.builder("stowage.upload.bytes").baseUnit("bytes").register(registry);
+        retries = Counter.builder("stowage.retries").register(registry);
+        publishes = Timer.builder("stowage.publish.duration").register(registry);
+        scans = Timer.builder("stowage.scan.duration").register(registry);
+        registry.gauge("stowage.pending", pending);
+    }
+
+    @Override
+    public void bytesSent(String key, long sent) {
+        bytes.increment(sent);
+    }
+
+    @Override
+    public void uploaded(String key, long size) {
+        uploaded.increment();
+    }
+
+    @Override
+    public void uploadFailed(String key, StorageException error) {
+        uploadFailed.increment();
+    }
+
+    @Override
+    public void retrying(Operation operation, String key, int attempt, Duration delay, StorageException error) {
+        retries.increment();
+    }
+
+    @Override
+    public void deleted(String key) {
+        deleted.increment();
+    }
+
+    @Override
+    public void deleteFailed(String key, StorageException error) {
+        deleteFailed.increment();
+    }
+
+    /** Records a finished run. */
+    void ran(PublishReport report) {
+        publishes.record(report.elapsed());
+        scans.record(report.scan().elapsed());
+        pending.set(report.pending());
+    }
+
+    long pending() {
+        return pending.get();
+    }
+}

@@ -1,0 +1,133 @@
+package dev.stowage.app;
+
+import dev.stowage.ErrorKind;
+import dev.stowage.StorageException;
+import dev.stowage.app.config.AppConfig;
+import dev.stowage.app.config.ConfigException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code stowage} command: keeps a folder published, serves it, and drives a backend from the
+ * shell. Exit codes: 0 everything done, 1 some operations failed (kept pending), 2 bad arguments
+ * or configuration.
+ */
+@Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Keeps a folder published, on the local disk behind an HTTP server or in an S3-compatible bucket.",
+        subcommands = {ServeCommand.class, SyncCommand.class, VerifyCommand.class, UploadCommand.class,
+                DeleteCommand.class, UrlCommand.class, StatCommand.class, LsCommand.class,
+                ConfigCommand.class, CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:everything asked was done", "1:some operations failed; they stay pending for the next run",
+                "2:bad arguments or configuration; nothing was done"},
+        footer = {"", "Configuration: stowage.yaml in the working folder (or --config FILE); every key can be",
+                "overridden by an environment variable STOWAGE_<KEY> and by --set key=value.",
+                "See docs/configuration.md."})
+public final class Stowage {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "The configuration file (default: ./stowage.yaml if present).")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Overrides one configuration key, e.g. --set server.port=9090.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Prints the full cause of an error.")
+    boolean verbose;
+
+    private Stowage() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.getenv()));
+    }
+
+    /** Runs the command with {@code args}; returns the exit code. */
+    static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
+        Stowage top = new Stowage();
+        CommandLine line = new CommandLine(top);
+        line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        top.environment = environment;
+        line.setParameterExceptionHandler((e, arguments) -> {
+            CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
+            e.getCommandLine().getErr().println("error: " + oneLine(e.getMessage()) + " (see: "
+                    + spec.qualifiedName() + " --help)");
+            return ExitCode.USAGE;
+        });
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            Throwable cause = unwrap(e);
+            cmd.getErr().println("error: " + describe(cause));
+            if (top.verbose) {
+                cause.printStackTrace(cmd.getErr());
+            }
+            return isUsage(cause) ? ExitCode.USAGE : ExitCode.FAILED;
+        });
+        return line.execute(args);
+    }
+
+    private Map<String, String> environment = Map.of();
+
+    /** The configuration file given ({@code --config}, else {@code STOWAGE_CONFIG}), or {@code ./stowage.yaml} when it exists. */
+    Optional<Path> configFile() {
+        if (config != null) {
+            return Optional.of(config);
+        }
+        String fromEnvironment = environment.get("STOWAGE_CONFIG");
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return Optional.of(Path.of(fromEnvironment));
+        }
+        Path local = Path.of("stowage.yaml");
+        return java.nio.file.Files.isRegularFile(local) ? Optional.of(local) : Optional.empty();
+    }
+
+    Map<String, String> environment() {
+        return environment;
+    }
+
+    /** The effective configuration as YAML, each key with where its value came from; secrets hidden. */
+    String explain() throws ConfigException {
+        return AppConfig.explain(configFile(), environment, overrides);
+    }
+
+    /** The effective configuration: defaults, the file, the environment, {@code --set}, then {@code extra}. */
+    AppConfig config(Map<String, String> extra) throws ConfigException {
+        Map<String, String> all = new LinkedHashMap<>(overrides);
+        all.putAll(extra);
+        return AppConfig.load(configFile(), environment, all);
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static boolean isUsage(Throwable e) {
+        return e instanceof ConfigException || e instanceof IllegalArgumentException
+                || (e instanceof StorageException se && se.kind() == ErrorKind.INVALID_CONFIG);
+    }
+
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName();
+        }
+        return oneLine(message);
+    }
+
+    static String oneLine(String text) {
+        return text.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+}

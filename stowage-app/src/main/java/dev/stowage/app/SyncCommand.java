@@ -1,0 +1,87 @@
+package dev.stowage.app;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowage.sync.CacheManager;
+import dev.stowage.sync.Change;
+import dev.stowage.sync.FailedOperation;
+import dev.stowage.sync.Plan;
+import dev.stowage.sync.PublishReport;
+import dev.stowage.sync.ScanProblem;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stowage sync DIR [BACKEND-URI]}: publishes a folder once, with progress and a summary. */
+@Command(name = "sync", description = "Publishes DIR to the backend once: uploads what is new or changed, then the"
+        + " manifest, then deletes what left the folder. Exit code 0 when everything is published, 1 when some"
+        + " operations failed (they stay pending for the next run), 2 on bad arguments or configuration.")
+final class SyncCommand extends FolderCommand {
+    @Option(names = "--dry-run", description = "Prints the plan and sends nothing.")
+    boolean dryRun;
+
+    @Option(names = "--force", description = "Deletes removed files even when they are more than publish.max_delete_share of the published files.")
+    boolean force;
+
+    @Override
+    int run(String uri, Managers managers) {
+        boolean terminal = System.console() != null && !json;
+        try (ProgressBar progress = new ProgressBar(err(), terminal); CacheManager manager = managers.open(progress)) {
+            if (dryRun) {
+                printPlan(out(), manager.plan().join());
+                return ExitCode.OK;
+            }
+            PublishReport report = manager.publish(force).join();
+            progress.close();
+            printReport(out(), report);
+            return report.complete() ? ExitCode.OK : ExitCode.FAILED;
+        }
+    }
+
+    private void printPlan(PrintWriter out, Plan plan) {
+        if (json) {
+            out.println(plan.toJson());
+            return;
+        }
+        for (Change c : plan.uploads()) {
+            out.printf("upload %s (%s, %s)%n", c.key(), c.added() ? "added" : "modified", ProgressBar.size(c.size()));
+        }
+        plan.deletes().forEach(key -> out.println("delete " + key));
+        plan.scan().problems().forEach(p -> out.println("skip " + p));
+        out.printf("plan: %d uploads (%s), %d deletes, %d files published now%n", plan.uploads().size(),
+                ProgressBar.size(plan.uploadBytes()), plan.deletes().size(), plan.publishedFiles());
+        plan.refusal().ifPresent(r -> out.println("a publish would stop: " + r + "; --force deletes anyway"));
+    }
+
+    private void printReport(PrintWriter out, PublishReport report) {
+        if (json) {
+            ObjectNode doc = Json.object()
+                    .put("complete", report.complete())
+                    .put("files", report.scan().files())
+                    .put("uploaded", report.uploaded())
+                    .put("uploaded_bytes", report.uploadedBytes())
+                    .put("deleted", report.deleted())
+                    .put("failed", report.failedCount())
+                    .put("deletes_held_back", report.deletesHeldBack())
+                    .put("pending", report.pending())
+                    .put("manifest_uploaded", report.manifestUploaded())
+                    .put("skipped", report.scan().problemCount())
+                    .put("elapsed_ms", report.elapsed().toMillis());
+            ArrayNode failures = doc.putArray("failures");
+            for (FailedOperation f : report.failed()) {
+                failures.addObject().put("key", f.key()).put("operation", f.operation().name())
+                        .put("kind", f.kind().name()).put("message", f.message());
+            }
+            ArrayNode skipped = doc.putArray("skipped_files");
+            for (ScanProblem p : report.scan().problems()) {
+                skipped.addObject().put("path", p.path().toString()).put("reason", p.reason());
+            }
+            Json.print(out, doc);
+            return;
+        }
+        report.scan().problems().forEach(p -> out.println("skipped " + p));
+        report.failed().forEach(f -> out.println("failed " + f.operation().name().toLowerCase(java.util.Locale.ROOT) + " "
+                + f.key() + ": " + f.message()));
+        out.println(report.summary());
+    }
+}

@@ -1,0 +1,147 @@
+package dev.stowage.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code stowage} command run in this JVM, on a folder backend: what each command prints and returns. */
+class StowageCommandTest {
+    @TempDir
+    Path dir;
+    Path site;
+    Path target;
+    String backend;
+    final Map<String, String> env = new HashMap<>();
+    ByteArrayOutputStream out;
+    ByteArrayOutputStream err;
+
+    @BeforeEach
+    void folders() throws IOException {
+        site = Files.createDirectories(dir.resolve("site"));
+        target = Files.createDirectories(dir.resolve("target"));
+        Files.writeString(site.resolve("index.html"), "<h1>hi</h1>");
+        Files.createDirectories(site.resolve("img"));
+        Files.writeString(site.resolve("img/a b.svg"), "<svg/>");
+        backend = target.toUri() + "?base_url=https://files.example.com/&owns_files=true";
+    }
+
+    private int run(String... args) {
+        out = new ByteArrayOutputStream();
+        err = new ByteArrayOutputStream();
+        return Stowage.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void help_listsEveryCommand_andTheExitCodes() {
+
+        assertThat(run("--help")).isZero();
+
+        assertThat(out()).contains("serve", "sync", "verify", "upload", "delete", "url", "stat", "ls", "config",
+                "generate-completion", "Exit codes:", "2   bad arguments or configuration");
+    }
+
+    @Test
+    void sync_publishesTheFolder_thenHasNothingToDo_andVerifyFindsItClean() {
+        assertThat(run("sync", site.toString(), backend)).as(err()).isZero();
+        assertThat(out()).contains("2 files: 2 uploaded");
+        assertThat(target.resolve("img/a b.svg")).hasContent("<svg/>");
+        assertThat(target.resolve("manifest.json")).exists();
+
+        assertThat(run("sync", site.toString(), backend, "--json")).isZero();
+        JsonNode summary = json(out());
+        assertThat(summary.get("complete").asBoolean()).isTrue();
+        assertThat(summary.get("uploaded").asLong()).isZero();
+
+        assertThat(run("verify", site.toString(), backend)).as(out() + err()).isZero();
+        assertThat(out()).contains("clean");
+    }
+
+    @Test
+    void syncDryRun_printsThePlan_andSendsNothing() {
+        assertThat(run("sync", site.toString(), backend, "--dry-run", "--json")).isZero();
+
+        JsonNode plan = json(out());
+        assertThat(plan.get("uploads")).hasSize(2);
+        assertThat(target.resolve("index.html")).doesNotExist();
+    }
+
+    @Test
+    void theShellCommands_uploadUrlStatLsDelete() throws IOException {
+        Path file = Files.writeString(dir.resolve("report.pdf"), "%PDF");
+
+        assertThat(run("upload", file.toString(), "docs/Q3 report.pdf", "--backend", backend)).as(err()).isZero();
+        assertThat(out().trim()).isEqualTo("https://files.example.com/docs/Q3%20report.pdf");
+
+        assertThat(run("url", "a b.txt", "--backend", backend)).isZero();
+        assertThat(out().trim()).isEqualTo("https://files.example.com/a%20b.txt");
+
+        assertThat(run("stat", "docs/Q3 report.pdf", "--backend", backend, "--json")).isZero();
+        assertThat(json(out()).get("size").asLong()).isEqualTo(4);
+
+        assertThat(run("ls", "docs/", "--backend", backend)).isZero();
+        assertThat(out()).contains("docs/Q3 report.pdf");
+        assertThat(err()).contains("1 object");
+
+        assertThat(run("delete", "docs/Q3 report.pdf", "--backend", backend)).isZero();
+        assertThat(run("stat", "docs/Q3 report.pdf", "--backend", backend)).isEqualTo(1);
+        assertThat(err()).contains("not found: docs/Q3 report.pdf");
+    }
+
+    @Test
+    void badArguments_andBadConfiguration_exitTwo_withOneLine() {
+        assertThat(run("sync")).isEqualTo(2);
+        assertThat(err()).startsWith("error: Missing required parameter").hasLineCount(1);
+
+        assertThat(run("sync", dir.resolve("nope").toString(), backend)).isEqualTo(2);
+        assertThat(err()).startsWith("error: not a folder: ").hasLineCount(1);
+
+        env.put("STOWAGE_PUBLISH_CONCURRENCY", "lots");
+        assertThat(run("sync", site.toString(), backend)).isEqualTo(2);
+        assertThat(err()).contains("publish.concurrency").contains("STOWAGE_PUBLISH_CONCURRENCY").hasLineCount(1);
+        env.remove("STOWAGE_PUBLISH_CONCURRENCY");
+
+        assertThat(run("ls")).isEqualTo(2);
+        assertThat(err()).contains("no backend: give --backend URI").hasLineCount(1);
+
+        assertThat(run("ls", "--backend", "nosuch://x")).isEqualTo(2);
+        assertThat(err()).hasLineCount(1);
+    }
+
+    @Test
+    void config_printsTheEffectiveSettings_withTheTokenHidden() {
+        env.put("STOWAGE_SERVER_TOKEN", "a-very-secret-token-123");
+
+        assertThat(run("config")).isZero();
+
+        assertThat(out()).contains("server:", "port: 8080", "STOWAGE_SERVER_TOKEN").contains("****")
+                .doesNotContain("a-very-secret-token-123");
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+}
