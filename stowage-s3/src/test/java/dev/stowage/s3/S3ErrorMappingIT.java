@@ -95,10 +95,12 @@ class S3ErrorMappingIT {
         try (FakeServer fake = server.get()) {
             S3Config config = S3Config.builder(S3Preset.GENERIC).endpointUrl("http://127.0.0.1:" + fake.port()).bucketName(BUCKET)
                     .connectTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(1))
-                    .requestTimeout(Duration.ofSeconds(8)).callTimeout(Duration.ofSeconds(10)).build();
+                    // Far longer than any case needs: a client's first call can take seconds on a loaded
+                    // machine (class loading, the event loop), and must not turn a refusal into a timeout.
+                    .requestTimeout(Duration.ofSeconds(45)).callTimeout(Duration.ofSeconds(50)).build();
             Throwable failure;
             try (S3AsyncClient client = S3Clients.client(config, credentials, List.of())) {
-                failure = Futures.unwrap(catchThrowable(() -> call.start(client).get(20, TimeUnit.SECONDS)));
+                failure = Futures.unwrap(catchThrowable(() -> call.start(client).get(60, TimeUnit.SECONDS)));
             }
             assertThat(failure).as(name).isNotNull();
             StorageException e = new S3ErrorMapping(config).map(failure, op).operation(op).key(KEY).cause(failure).build();
