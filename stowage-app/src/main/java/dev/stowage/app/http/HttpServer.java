@@ -140,7 +140,7 @@ public final class HttpServer implements AutoCloseable {
             throw new IllegalStateException("cannot serve HTTP on " + hostPort + ": " + e.getMessage(), e);
         }
         LOG.info("serving {} at {}", root, baseUri);
-        return new HttpServer(server, hostPort, port, baseUri);
+        return new HttpServer(server, hostPort(settings.host(), port), port, baseUri);
     }
 
     /** The port the server listens on: the one asked for, or the one chosen for port 0. */

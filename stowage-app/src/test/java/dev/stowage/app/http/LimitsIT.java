@@ -55,6 +55,15 @@ class LimitsIT {
     }
 
     @Test
+    void oversizedRequestLine_414() throws IOException {
+        try (HttpServer server = HttpServer.start(settings().withMaxHeaderBytes(2048))) {
+            RawHttp.Reply reply = RawHttp.get(server.port(), "/" + "a".repeat(4000) + ".txt");
+
+            assertThat(reply.status()).isEqualTo(414);
+        }
+    }
+
+    @Test
     void idleConnection_closedAfterIdleTimeout() throws IOException {
         try (HttpServer server = HttpServer.start(settings().withIdleTimeout(Duration.ofMillis(300)));
                 Socket socket = RawHttp.connect(server.port())) {
@@ -126,6 +135,39 @@ class LimitsIT {
         assertThat(count).isEqualTo(size);
         assertThat(received.digest()).as("byte-exact").isEqualTo(expected);
         assertThat(refused(port)).as("refused after close").isTrue();
+    }
+
+    @Test
+    void close_downloadStalledPastStopTimeout_cutShort() throws Exception {
+        HttpSettings settings = settings().withStopTimeout(Duration.ofMillis(300));
+        long size = 64L << 20;
+        writeRandomFile(settings.root().resolve("big.bin"), size);
+        HttpServer server = HttpServer.start(settings);
+        int port = server.port();
+        MessageDigest ignored = MessageDigest.getInstance("SHA-256");
+
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.setSoTimeout(RawHttp.TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress("127.0.0.1", port));
+            socket.getOutputStream().write(get(port, "/big.bin").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            assertThat(RawHttp.readHead(in).status()).isEqualTo(200);
+            long count = copy(in, ignored, 64 * 1024);
+            long start = System.nanoTime();
+
+            server.close();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close is bounded by the stop timeout").isLessThan(Duration.ofSeconds(5));
+            try {
+                count += copy(in, ignored, size);
+            } catch (IOException reset) {
+                // The server closed the connection with data unread: what was received is what counts.
+            }
+            assertThat(count).as("the stalled download was cut short").isLessThan(size);
+        }
+        assertThat(Files.readString(Path.of("target", "app-tests.log"))).contains("were cut short");
+        assertThat(refused(port)).isTrue();
     }
 
     @Test
