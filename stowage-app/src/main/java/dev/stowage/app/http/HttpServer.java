@@ -102,7 +102,9 @@ public final class HttpServer implements AutoCloseable {
         // unreachable. The Router decodes the raw path once itself, so an encoded '%' is only a '%';
         // every other ambiguity Jetty refuses stays refused, ahead of the Router's own checks.
         http.setUriCompliance(UriCompliance.DEFAULT.with("STOWAGE", UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        // One acceptor thread, whatever the number of cores: a graceful stop closes its listening socket
+        // at once, so new connections are refused; with none, Jetty keeps the socket open to the end.
+        ServerConnector connector = new ServerConnector(server, 1, -1, new HttpConnectionFactory(http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         connector.setIdleTimeout(settings.idleTimeout().toMillis());
@@ -138,7 +140,7 @@ public final class HttpServer implements AutoCloseable {
             throw new IllegalStateException("cannot serve HTTP on " + hostPort + ": " + e.getMessage(), e);
         }
         LOG.info("serving {} at {}", root, baseUri);
-        return new HttpServer(server, hostPort, port, baseUri);
+        return new HttpServer(server, hostPort(settings.host(), port), port, baseUri);
     }
 
     /** The port the server listens on: the one asked for, or the one chosen for port 0. */

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  *         .withHost("0.0.0.0")
  *         .withBasePath("/files/")
  *         .withManifest(() -> Optional.of(Path.of("/srv/state/manifest.json")))
- *         .withBearerToken(Optional.of(System.getenv("STOWAGE_RESCAN_TOKEN")));
+ *         .withBearerToken(Optional.ofNullable(System.getenv("STOWAGE_RESCAN_TOKEN")));
  * }</pre>
  *
  * <p>A wrong value fails with an {@link IllegalArgumentException} whose one-line message names the
@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * the server's threads, several at once: they must be thread-safe and should not block for long.
  *
  * @param host           the address to listen on, e.g. {@code 127.0.0.1}, {@code 0.0.0.0}, {@code ::1}
- * @param port           the port, {@code 0} for any free one ({@link HttpServer#port()} tells which)
+ * @param port           the port, 0 to 65535; {@code 0} for any free one ({@link HttpServer#port()} tells which)
  * @param root           the folder whose files are served
  * @param basePath       the URL path the files are served at: {@code /}, or {@code /seg/.../} with
  *                       segments of letters, digits and {@code -._~}
@@ -37,11 +37,12 @@ import java.util.regex.Pattern;
  * @param manifest       the manifest file {@code /manifest.json} serves, if there is one yet
  * @param health         what {@code /healthz} reports
  * @param metrics        the registry {@code /metrics} scrapes and request timings go to; empty for none
- * @param bearerToken    the token {@code POST /-/rescan} requires; empty turns the endpoint off
+ * @param bearerToken    the token {@code POST /-/rescan} requires, of the characters {@code A-Za-z0-9-._~+/=};
+ *                       empty turns the endpoint off
  * @param rescan         what {@code POST /-/rescan} starts; called on a server thread, should return at once
- * @param idleTimeout    how long a connection may send and receive nothing before it is closed
- * @param maxHeaderBytes the largest request line and headers taken; larger requests get {@code 431}
- * @param maxConnections the most connections open at once; past it, new ones wait to be accepted
+ * @param idleTimeout    how long a connection may send and receive nothing before it is closed; at least 1 ms
+ * @param maxHeaderBytes the largest request line and headers taken, at least 1024; larger requests get {@code 431}
+ * @param maxConnections the most connections open at once, at least 1; past it, new ones wait to be accepted
  * @param stopTimeout    how long {@link HttpServer#close()} lets requests in flight finish; zero stops at once
  */
 public record HttpSettings(String host, int port, Path root, String basePath, Set<String> hiddenFolders,

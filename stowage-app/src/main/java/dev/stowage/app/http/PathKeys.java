@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -117,20 +118,24 @@ final class PathKeys {
     /**
      * Whether a key is never served: one of its segments starts with '.' (dot-files and dot-folders,
      * the temporary {@code .stowage-*.tmp} files among them), or it is one of the hidden folders or
-     * below one. Hidden folders match without regard to case, as they would on a case-insensitive
-     * file system.
+     * below one. Hidden folders match without regard to case or Unicode normalisation, as they would
+     * on a case-insensitive file system or one that stores names in NFD.
      */
     static boolean isHidden(String key, Set<String> hiddenFolders) {
         if (key.startsWith(".") || key.contains("/.")) {
             return true;
         }
-        String lower = key.toLowerCase(Locale.ROOT);
+        String lower = comparable(key);
         for (String folder : hiddenFolders) {
-            String hidden = folder.toLowerCase(Locale.ROOT);
+            String hidden = comparable(folder);
             if (lower.equals(hidden) || lower.startsWith(hidden + "/")) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static String comparable(String name) {
+        return Normalizer.normalize(name, Normalizer.Form.NFC).toLowerCase(Locale.ROOT);
     }
 }

@@ -106,8 +106,11 @@ class PathKeysTest {
         "a..b.txt, false",
         "sub/b.txt, false",
         "x.stowage/y, false",
+        "caf\u00e9/x, true",
+        "cafe\u0301/x, true",
+        "CAFE\u0301, true",
     })
     void isHidden(String key, boolean hidden) {
-        assertThat(PathKeys.isHidden(key, Set.of("private", "a/b/secret"))).isEqualTo(hidden);
+        assertThat(PathKeys.isHidden(key, Set.of("private", "a/b/secret", "caf\u00e9"))).isEqualTo(hidden);
     }
 }
