@@ -69,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
         Optional.ofNullable(port).ifPresent(v -> options.put("server.port", Integer.toString(v)));
         Optional.ofNullable(baseUrl).ifPresent(v -> options.put("server.base_url", v));
         Optional.ofNullable(backend).ifPresent(v -> options.put("backend", v));
-        AppConfig config = top.config(options);
+        AppConfig config = top.serviceConfig(options);
         Path folder = Publishing.folder(dir);
         AppConfig.Server server = config.server();
         Optional<String> remote = config.backend();

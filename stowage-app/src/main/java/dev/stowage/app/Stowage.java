@@ -98,11 +98,40 @@ public final class Stowage {
         return AppConfig.explain(configFile(), environment, overrides);
     }
 
-    /** The effective configuration: defaults, the file, the environment, {@code --set}, then {@code extra}. */
+    /**
+     * The effective configuration of a one-shot command: defaults, the file, the environment,
+     * {@code --set}, then {@code extra}. Logs only warnings, unless {@code --verbose}: the command
+     * prints its own summary.
+     */
     AppConfig config(Map<String, String> extra) throws ConfigException {
+        AppConfig config = load(extra);
+        logAt(verbose ? config.logging().level() : "warn", false);
+        return config;
+    }
+
+    /** The effective configuration of {@code serve}, a service: it logs at {@code logging.level}, with times. */
+    AppConfig serviceConfig(Map<String, String> extra) throws ConfigException {
+        AppConfig config = load(extra);
+        logAt(config.logging().level(), true);
+        return config;
+    }
+
+    private AppConfig load(Map<String, String> extra) throws ConfigException {
         Map<String, String> all = new LinkedHashMap<>(overrides);
         all.putAll(extra);
         return AppConfig.load(configFile(), environment, all);
+    }
+
+    /**
+     * Sets the log level before the first logger is made (the engine's classes load after this),
+     * unless the JVM was given one.
+     */
+    private static void logAt(String level, boolean withTimes) {
+        System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
+        if (withTimes) {
+            System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+            System.getProperties().putIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        }
     }
 
     private static Throwable unwrap(Throwable e) {
