@@ -52,6 +52,11 @@ public final class Stowage {
 
     /** Runs the command with {@code args}; returns the exit code. */
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
+        // Before any class makes a logger: loading the configuration may already load the backends.
+        java.util.List<String> words = java.util.Arrays.asList(args);
+        if (!words.contains("serve")) {
+            logAt(words.contains("-v") || words.contains("--verbose") ? "info" : "warn", false);
+        }
         Stowage top = new Stowage();
         CommandLine line = new CommandLine(top);
         line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
