@@ -60,7 +60,8 @@ import java.util.function.BooleanSupplier;
  *   <li>By default the files belong to whoever put them there (the scanner), and delete is a no-op.
  *       Built with {@link Builder#ownsFiles(boolean) ownsFiles(true)}, delete removes the file and
  *       then any folders it leaves empty.</li>
- *   <li>A listing yields the regular files under {@code base_path}. It follows no symbolic link and
+ *   <li>A listing yields the regular files under {@code base_path}, each under its key: its path
+ *       with every name in Unicode NFC, once even when two names on disk share that form. It follows no symbolic link and
  *       leaves out temporary files and names that are not valid keys.</li>
  *   <li>A key never resolves outside {@code base_path}: a key that would reach outside through a
  *       symbolic link fails with {@link ErrorKind#ACCESS_DENIED}. A link that stays inside is

@@ -33,15 +33,41 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
     private static final int PAGE_KEYS = 1000;
     private static final Comparator<Entry> BY_NAME = Comparator.comparing(Entry::name, Keys.ORDER);
 
-    /** A folder entry: a file's name, or a folder's name followed by {@code /}. */
-    private record Entry(String name, long sizeBytes, Instant lastModified) {
+    /**
+     * A folder entry: its name on disk, and its name in the key (in Unicode NFC, as keys are),
+     * followed by {@code /} for a folder.
+     */
+    private record Entry(String raw, String name, long sizeBytes, Instant lastModified) {
         boolean isFolder() {
             return name.endsWith("/");
         }
     }
 
     /** A folder being walked: its key ({@code ""} or ending with {@code /}), the open folder and its entries left. */
-    private record Level(String key, Folder folder, Iterator<Entry> entries) {
+    private static final class Level {
+        private final String key;
+        private final Folder folder;
+        private final Iterator<Entry> entries;
+        /** The key of the entry last taken: of two names with one NFC form, the second is skipped. */
+        private String lastKey;
+
+        Level(String key, Folder folder, Iterator<Entry> entries) {
+            this.key = key;
+            this.folder = folder;
+            this.entries = entries;
+        }
+
+        String key() {
+            return key;
+        }
+
+        Folder folder() {
+            return folder;
+        }
+
+        Iterator<Entry> entries() {
+            return entries;
+        }
     }
 
     private final FolderWalk walk;
@@ -129,9 +155,13 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
             }
             Entry entry = top.entries().next();
             String key = top.key() + entry.name();
+            if (key.equals(top.lastKey)) {
+                continue; // two names on disk with one NFC form: the key is listed once
+            }
+            top.lastKey = key;
             if (entry.isFolder()) {
                 if (key.startsWith(prefix) || prefix.startsWith(key)) {
-                    Folder child = openChild(top.folder(), entry.name().substring(0, entry.name().length() - 1));
+                    Folder child = openChild(top.folder(), entry.raw());
                     if (child != null) {
                         enter(key, child, stop);
                     }
@@ -199,10 +229,11 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
                 if (attrs == null) {
                     continue; // deleted since the folder was read
                 }
+                String nfc = nfc(name);
                 if (attrs.isDirectory()) {
-                    entries.add(new Entry(name + "/", 0, Instant.EPOCH));
+                    entries.add(new Entry(name, nfc + "/", 0, Instant.EPOCH));
                 } else if (attrs.isRegularFile()) {
-                    entries.add(new Entry(name, attrs.size(), attrs.lastModifiedTime().toInstant()));
+                    entries.add(new Entry(name, nfc, attrs.size(), attrs.lastModifiedTime().toInstant()));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -211,5 +242,15 @@ final class LocalListing implements ListingPublisher.PageSource<ObjectInfo> {
         }
         entries.sort(BY_NAME);
         levels.push(new Level(key, folder, entries.iterator()));
+    }
+
+    /** {@code name} in Unicode NFC; an ASCII name is NFC as it is. */
+    private static String nfc(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) >= 0x80) {
+                return java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFC);
+            }
+        }
+        return name;
     }
 }

@@ -30,4 +30,22 @@ class LocalBackendNfcTest {
             assertThat(names.map(p -> p.getFileName().toString())).containsExactly(nfd);
         }
     }
+
+    @Test
+    void aListing_namesAnNfdFileByItsNfcKey_once() throws IOException {
+        String nfd = Normalizer.normalize("é/ü.txt", Normalizer.Form.NFD);
+        Files.createDirectories(base.resolve(nfd).getParent());
+        Files.writeString(base.resolve(nfd), "u");
+        Files.writeString(base.resolve("a.txt"), "a");
+        Files.writeString(base.resolve(Normalizer.normalize("é.txt", Normalizer.Form.NFD)), "1");
+        Files.writeString(base.resolve(Normalizer.normalize("é.txt", Normalizer.Form.NFC)), "2");
+
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        try (LocalBackend local = LocalBackend.builder().basePath(base).baseUrl("http://127.0.0.1:8080/").build()) {
+            local.forEach("", o -> keys.add(o.key())).join();
+        }
+
+        assertThat(keys).containsExactly("a.txt", Normalizer.normalize("é.txt", Normalizer.Form.NFC),
+                Normalizer.normalize("é/ü.txt", Normalizer.Form.NFC));
+    }
 }
