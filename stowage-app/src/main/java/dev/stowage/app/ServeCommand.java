@@ -75,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         Optional<String> remote = config.backend();
 
         CountDownLatch done = new CountDownLatch(1);
+        AtomicBoolean closedCleanly = new AtomicBoolean();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PublishMetrics metrics = new PublishMetrics(registry);
         AtomicReference<CacheManager> running = new AtomicReference<>();
@@ -113,11 +114,17 @@ final class ServeCommand implements Callable<Integer> {
                         watcher.get().close();
                         stopped.countDown();
                         // The JVM halts when the hooks end: wait for the state and the server to close.
-                        awaitQuietly(done, server.stopTimeout().multipliedBy(2));
+                        // A stop asked for and done cleanly is a success: exit 0, not the signal's 143.
+                        if (awaitQuietly(done, server.stopTimeout().multipliedBy(2)) && closedCleanly.get()) {
+                            System.out.flush();
+                            System.err.flush();
+                            Runtime.getRuntime().halt(ExitCode.OK);
+                        }
                     }
                 }, "stowage-shutdown"));
                 stopped.await();
             }
+            closedCleanly.set(true);
         } finally {
             done.countDown();
         }
@@ -135,11 +142,13 @@ final class ServeCommand implements Callable<Integer> {
         return builder.build();
     }
 
-    private static void awaitQuietly(CountDownLatch latch, java.time.Duration limit) {
+    /** Waits for {@code latch} up to {@code limit}; true when it was reached. */
+    private static boolean awaitQuietly(CountDownLatch latch, java.time.Duration limit) {
         try {
-            latch.await(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return latch.await(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -34,13 +34,16 @@ import picocli.CommandLine.Option;
                 "See docs/configuration.md."})
 public final class Stowage {
 
-    @Option(names = "--config", paramLabel = "FILE", description = "The configuration file (default: ./stowage.yaml if present).")
+    @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "The configuration file (default: $STOWAGE_CONFIG, else ./stowage.yaml if present).")
     Path config;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Overrides one configuration key, e.g. --set server.port=9090.")
+    @Option(names = "--set", paramLabel = "KEY=VALUE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Overrides one configuration key, e.g. --set server.port=9090.")
     Map<String, String> overrides = new LinkedHashMap<>();
 
-    @Option(names = {"-v", "--verbose"}, description = "Prints the full cause of an error.")
+    @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "Prints the full cause of an error, and the engine's log.")
     boolean verbose;
 
     private Stowage() {
@@ -122,6 +125,11 @@ public final class Stowage {
     }
 
     private AppConfig load(Map<String, String> extra) throws ConfigException {
+        // Every value given is checked, also a --set that a command's own option (--port) overrides.
+        AppConfig config = AppConfig.load(configFile(), environment, overrides);
+        if (extra.isEmpty()) {
+            return config;
+        }
         Map<String, String> all = new LinkedHashMap<>(overrides);
         all.putAll(extra);
         return AppConfig.load(configFile(), environment, all);

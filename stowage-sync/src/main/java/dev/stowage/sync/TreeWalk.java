@@ -183,9 +183,16 @@ final class TreeWalk {
         if (stateFolder != null && stateFolder.equals(rawPrefix + raw)) {
             return null;
         }
-        if (!path.equals(path.resolveSibling(raw))) {
-            // The name's bytes are not UTF-8: decoded, it lost characters, so no key can name it.
-            visitor.problem(path, "name is not valid UTF-8; skipped");
+        try {
+            if (!path.equals(path.resolveSibling(raw))) {
+                // The name's bytes are not UTF-8: decoded, it lost characters, so no key can name it.
+                visitor.problem(path, "name is not valid UTF-8; skipped");
+                return null;
+            }
+        } catch (java.nio.file.InvalidPathException e) {
+            // The JVM runs with a charset that cannot write the name back (a POSIX "C" locale).
+            visitor.problem(path, "name cannot be read in this locale's charset (" + System.getProperty("sun.jnu.encoding")
+                    + "); run with a UTF-8 locale, e.g. LANG=C.UTF-8; skipped");
             return null;
         }
         String name = nfc(raw);
