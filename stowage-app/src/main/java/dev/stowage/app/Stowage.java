@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
         description = "Keeps a folder published, on the local disk behind an HTTP server or in an S3-compatible bucket.",
         subcommands = {ServeCommand.class, SyncCommand.class, VerifyCommand.class, UploadCommand.class,
                 DeleteCommand.class, UrlCommand.class, StatCommand.class, LsCommand.class,
-                ConfigCommand.class, CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
+                ConfigCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:everything asked was done", "1:some operations failed; they stay pending for the next run",
                 "2:bad arguments or configuration; nothing was done"},

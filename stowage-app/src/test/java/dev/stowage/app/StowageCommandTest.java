@@ -57,7 +57,7 @@ class StowageCommandTest {
         assertThat(run("--help")).isZero();
 
         assertThat(out()).contains("serve", "sync", "verify", "upload", "delete", "url", "stat", "ls", "config",
-                "generate-completion", "Exit codes:", "2   bad arguments or configuration");
+                "doctor", "generate-completion", "Exit codes:", "2   bad arguments or configuration");
     }
 
     @Test
