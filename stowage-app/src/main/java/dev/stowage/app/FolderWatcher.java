@@ -44,11 +44,14 @@ final class FolderWatcher implements AutoCloseable {
         this.debounce = debounce;
         this.action = action;
         this.watch = root.getFileSystem().newWatchService();
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "stowage-watch-publish");
             t.setDaemon(true);
             return t;
         });
+        // Closing drops the calls still waiting for their delay: only the one running is finished.
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timer = scheduler;
         this.listener = new Thread(this::listen, "stowage-watch");
         this.listener.setDaemon(true);
     }
@@ -67,21 +70,29 @@ final class FolderWatcher implements AutoCloseable {
         return watcher;
     }
 
-    /** Asks for a call after the debounce delay; calls asked for meanwhile make one. */
-    synchronized void trigger() {
+    /**
+     * Asks for a call after the debounce delay; calls asked for meanwhile make one. Returns false
+     * when the watcher is closing and no call will come.
+     */
+    synchronized boolean trigger() {
         if (pending != null) {
             pending.cancel(false);
         }
-        if (!timer.isShutdown()) {
+        try {
             pending = timer.schedule(this::runAction, debounce.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
         }
     }
 
+    /** Runs the action; a failure is logged and the watching goes on (a periodic task that threw would stop). */
     private void runAction() {
         try {
             action.run();
         } catch (RuntimeException e) {
-            LOG.warn("publishing after a change failed: {}", e.getMessage());
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            LOG.warn("publishing after a change failed: {}", cause.getMessage());
         }
     }
 
@@ -141,7 +152,7 @@ final class FolderWatcher implements AutoCloseable {
 
     /** Stops watching; a call running finishes first. */
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             watch.close();
         } catch (IOException e) {

@@ -80,12 +80,13 @@ final class ServeCommand implements Callable<Integer> {
         PublishMetrics metrics = new PublishMetrics(registry);
         AtomicReference<CacheManager> running = new AtomicReference<>();
         AtomicReference<PublishReport> last = new AtomicReference<>();
+        AtomicReference<String> failure = new AtomicReference<>();
         AtomicReference<FolderWatcher> watcher = new AtomicReference<>();
         // The server starts first: with port 0 the URL the files are published at is known only then.
         HttpSettings settings = new HttpSettings(server.host(), server.port(), folder,
                 server.baseUrl().map(URI::getRawPath).orElse("/"), Set.of(CacheManager.STATE_FOLDER),
                 () -> Optional.ofNullable(running.get()).map(CacheManager::manifestFile).filter(Files::isRegularFile),
-                () -> health(last.get()), Optional.of(registry), server.token().map(t -> t.reveal()),
+                () -> health(last.get(), failure.get()), Optional.of(registry), server.token().map(t -> t.reveal()),
                 () -> Optional.ofNullable(watcher.get()).ifPresent(FolderWatcher::trigger),
                 server.idleTimeout(), 16 * 1024, server.maxConnections(), server.stopTimeout());
         try (HttpServer http = HttpServer.start(settings)) {
@@ -95,17 +96,22 @@ final class ServeCommand implements Callable<Integer> {
                  CacheManager manager = manager(folder, local, target, remote, config, metrics)) {
                 running.set(manager);
                 Runnable publish = () -> {
-                    PublishReport report = manager.publish().join();
-                    metrics.ran(report);
-                    last.set(report);
+                    try {
+                        PublishReport report = manager.publish().join();
+                        metrics.ran(report);
+                        last.set(report);
+                        failure.set(null);
+                    } catch (RuntimeException e) {
+                        // A refused or failed run (too many deletes, the state unreadable): health says so.
+                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause() : e;
+                        failure.set(Stowage.describe(cause));
+                        throw e;
+                    }
                 };
-                publish.run();
+                // Watch (and take SIGTERM) before the first run, which may take long: no change is missed.
                 watcher.set(FolderWatcher.start(folder, Set.of(CacheManager.STATE_FOLDER), config.watch().debounce(),
                         config.watch().rescanInterval(), publish));
-                spec.commandLine().getOut().println("serving " + folder + " at " + published
-                        + remote.map(r -> ", published to " + dev.stowage.spi.BackendUri.parse(r)).orElse("")
-                        + " (" + last.get().summary() + ")");
-                spec.commandLine().getOut().flush();
                 CountDownLatch stopped = new CountDownLatch(1);
                 AtomicBoolean stopping = new AtomicBoolean();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -122,6 +128,21 @@ final class ServeCommand implements Callable<Integer> {
                         }
                     }
                 }, "stowage-shutdown"));
+                String first;
+                try {
+                    publish.run();
+                    first = last.get().summary();
+                } catch (RuntimeException e) {
+                    if (e.getCause() instanceof dev.stowage.StorageException se
+                            && se.kind() == dev.stowage.ErrorKind.INVALID_CONFIG) {
+                        throw e; // a setting to fix: one line and exit 2, as before any work
+                    }
+                    first = "the first run failed: " + failure.get() + "; serving what was published before";
+                }
+                spec.commandLine().getOut().println("serving " + folder + " at " + published
+                        + remote.map(r -> ", published to " + dev.stowage.spi.BackendUri.parse(r)).orElse("")
+                        + " (" + first + ")");
+                spec.commandLine().getOut().flush();
                 stopped.await();
             }
             closedCleanly.set(true);
@@ -152,7 +173,10 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static Health health(PublishReport last) {
+    private static Health health(PublishReport last, String failure) {
+        if (failure != null) {
+            return new Health(false, "failed: " + failure, last == null ? 0 : last.pending());
+        }
         if (last == null) {
             return new Health(false, "starting", 0);
         }

@@ -1,0 +1,71 @@
+package dev.stowage.app.e2e;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code stowage serve} when a run fails: the health check says so while the server and the
+ * watching go on; and a stop that does not wait for a change still in its debounce delay.
+ */
+class ServeFailuresIT {
+    private static final Pattern SERVING = Pattern.compile("serving (.+) at (http://127\\.0\\.0\\.1:(\\d+)/) \\((.+)\\)");
+
+    @RegisterExtension
+    static final Children children = new Children();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRefusedRun_makesTheHealthCheckFail_andServingGoesOn() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("site"));
+        for (int i = 0; i < 10; i++) {
+            Site.write(folder, "f" + i + ".txt", ("file " + i).getBytes(UTF_8));
+        }
+        try (Child serve = children.command("--set", "watch.debounce=50ms", "serve", folder, "--host", "127.0.0.1",
+                "--port", "0").start()) {
+            Matcher serving = serve.awaitLine(SERVING, ServeIT.START);
+            URI base = URI.create(serving.group(2));
+            assertThat(Http.json(Http.get(base.resolve("/healthz"))).get("ok").asBoolean()).isTrue();
+
+            for (int i = 0; i < 8; i++) {
+                Files.delete(folder.resolve("f" + i + ".txt"));
+            }
+
+            HttpResponse<byte[]> failed = Await.until(Duration.ofSeconds(15), "a failing health check",
+                    () -> Http.get(base.resolve("/healthz")), r -> r.statusCode() != 200);
+            JsonNode health = Http.json(failed);
+            assertThat(failed.statusCode()).isEqualTo(503);
+            assertThat(health.get("status").asText()).startsWith("failed: ").contains("would delete 8 of 10");
+            assertThat(Http.get(base.resolve("/f9.txt")).statusCode()).as("still serving").isEqualTo(200);
+            assertThat(serve.isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void aStop_doesNotWaitForAChangeStillInItsDebounceDelay() throws Exception {
+        Path folder = Site.write(dir.resolve("site"));
+        try (Child serve = children.command("--set", "watch.debounce=5m", "serve", folder, "--host", "127.0.0.1",
+                "--port", "0").start()) {
+            serve.awaitLine(SERVING, ServeIT.START);
+            Site.write(folder, "changed.txt", "a change that waits five minutes".getBytes(UTF_8));
+            Thread.sleep(500); // let the watcher see it and schedule its call
+
+            serve.terminate();
+
+            assertThat(serve.awaitExit(Duration.ofSeconds(20))).as(serve.summary()).isZero();
+        }
+    }
+}
