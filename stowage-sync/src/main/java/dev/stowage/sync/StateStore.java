@@ -145,43 +145,22 @@ public final class StateStore implements AutoCloseable {
 
     /** The last scan's record of {@code key}. */
     public synchronized Optional<FileState> file(String key) {
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT key, size, mtime_ns, inode, ctime_ns, sha256 FROM files WHERE key = ?")) {
-            s.setString(1, key);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(fileState(r)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failure("read a file", e);
-        }
+        return rows("read a file", "SELECT key, size, mtime_ns, inode, ctime_ns, sha256 FROM files WHERE key = ?",
+                StateStore::fileState, key).stream().findFirst();
     }
 
     /** What the target confirmed it holds for {@code key}. */
     public synchronized Optional<PublishedFile> published(String key) {
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT key, size, sha256, url FROM published WHERE key = ?")) {
-            s.setString(1, key);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(publishedFile(r)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failure("read a published file", e);
-        }
+        return rows("read a published file", "SELECT key, size, sha256, url FROM published WHERE key = ?",
+                StateStore::publishedFile, key).stream().findFirst();
     }
 
     /** The operations that failed and wait for the next run, in key order. */
     public synchronized List<PendingOperation> pending() {
-        List<PendingOperation> list = new ArrayList<>();
-        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(
-                "SELECT key, operation, attempts, last_error, last_attempt_ms FROM pending ORDER BY key")) {
-            while (r.next()) {
-                list.add(new PendingOperation(r.getString(1), Operation.valueOf(r.getString(2)), r.getInt(3),
+        return rows("read the pending operations",
+                "SELECT key, operation, attempts, last_error, last_attempt_ms FROM pending ORDER BY key",
+                r -> new PendingOperation(r.getString(1), Operation.valueOf(r.getString(2)), r.getInt(3),
                         r.getString(4), Instant.ofEpochMilli(r.getLong(5))));
-            }
-            return list;
-        } catch (SQLException e) {
-            throw failure("read the pending operations", e);
-        }
     }
 
     /** The folder as the last scan saw it. */
@@ -213,15 +192,9 @@ public final class StateStore implements AutoCloseable {
 
     /** Where to read {@code key}'s file, relative to the root, as the last scan found it. */
     synchronized Optional<HashedFile> scanned(String key) {
-        try (PreparedStatement s = connection.prepareStatement("SELECT key, size, mtime_ns, inode, ctime_ns, sha256,"
-                + " hashed_at_ns, path FROM files WHERE key = ?")) {
-            s.setString(1, key);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(new HashedFile(fileState(r), r.getString(8), r.getLong(7))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failure("read a file", e);
-        }
+        return rows("read a file", "SELECT key, size, mtime_ns, inode, ctime_ns, sha256, hashed_at_ns, path FROM files"
+                + " WHERE key = ?", r -> new HashedFile(fileState(r), r.getString(8), r.getLong(7)), key)
+                .stream().findFirst();
     }
 
     private <T> RowCursor<T> cursor(String what, String query, RowCursor.RowMapper<T> mapper) {
@@ -277,55 +250,25 @@ public final class StateStore implements AutoCloseable {
 
     /** Up to {@code limit} files to upload with keys after {@code after}, in key order. */
     synchronized List<Change> changesAfter(String after, int limit) {
-        List<Change> page = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement(
+        return rows("read the files to upload",
                 "SELECT f.key, f.size, f.sha256, p.key IS NULL FROM files f LEFT JOIN published p ON p.key = f.key"
                         + " WHERE f.key > ? AND (p.key IS NULL OR p.sha256 <> f.sha256 OR p.size <> f.size)"
-                        + " ORDER BY f.key LIMIT ?")) {
-            s.setString(1, after);
-            s.setInt(2, limit);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    page.add(new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)));
-                }
-            }
-            return page;
-        } catch (SQLException e) {
-            throw failure("read the files to upload", e);
-        }
+                        + " ORDER BY f.key LIMIT ?", r -> new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)), after, limit);
     }
 
     /** The upload {@code key} needs, if the last scan has it with content the target does not hold. */
     synchronized Optional<Change> change(String key) {
-        try (PreparedStatement s = connection.prepareStatement("SELECT f.key, f.size, f.sha256, p.key IS NULL"
+        return rows("read a file to upload", "SELECT f.key, f.size, f.sha256, p.key IS NULL"
                 + " FROM files f LEFT JOIN published p ON p.key = f.key WHERE f.key = ?"
-                + " AND (p.key IS NULL OR p.sha256 <> f.sha256 OR p.size <> f.size)")) {
-            s.setString(1, key);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)))
-                        : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failure("read a file to upload", e);
-        }
+                + " AND (p.key IS NULL OR p.sha256 <> f.sha256 OR p.size <> f.size)", r -> new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)), key)
+                .stream().findFirst();
     }
 
     /** Up to {@code limit} published keys the last scan no longer has, after {@code after}. */
     synchronized List<String> removedAfter(String after, int limit) {
-        List<String> page = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement("SELECT p.key FROM published p WHERE p.key > ?"
-                + " AND NOT EXISTS (SELECT 1 FROM files f WHERE f.key = p.key) ORDER BY p.key LIMIT ?")) {
-            s.setString(1, after);
-            s.setInt(2, limit);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    page.add(r.getString(1));
-                }
-            }
-            return page;
-        } catch (SQLException e) {
-            throw failure("read the files to delete", e);
-        }
+        return rows("read the files to delete", "SELECT p.key FROM published p WHERE p.key > ?"
+                + " AND NOT EXISTS (SELECT 1 FROM files f WHERE f.key = p.key) ORDER BY p.key LIMIT ?",
+                r -> r.getString(1), after, limit);
     }
 
     /** Counts of the diff: added, modified, bytes to upload, removed. */
@@ -463,16 +406,10 @@ public final class StateStore implements AutoCloseable {
     // ---- uploads in parts -------------------------------------------------------------------
 
     synchronized Optional<ResumePoint> upload(String key) {
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT key, upload_id, size, sha256, part_size, started_ms FROM uploads WHERE key = ?")) {
-            s.setString(1, key);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(new ResumePoint(r.getString(1), r.getString(2), r.getLong(3),
-                        r.getString(4), r.getLong(5), Instant.ofEpochMilli(r.getLong(6)))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failure("read an upload in progress", e);
-        }
+        return rows("read an upload in progress",
+                "SELECT key, upload_id, size, sha256, part_size, started_ms FROM uploads WHERE key = ?",
+                r -> new ResumePoint(r.getString(1), r.getString(2), r.getLong(3), r.getString(4), r.getLong(5),
+                        Instant.ofEpochMilli(r.getLong(6))), key).stream().findFirst();
     }
 
     synchronized void saveUpload(ResumePoint point) {
@@ -530,35 +467,17 @@ public final class StateStore implements AutoCloseable {
 
     /** Up to {@code limit} files pending upload that the fallback does not serve as they are, after {@code after}. */
     synchronized List<Change> unservedAfter(String after, int limit) {
-        List<Change> page = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement("SELECT f.key, f.size, f.sha256, p.key IS NULL"
+        return rows("read the files to serve locally", "SELECT f.key, f.size, f.sha256, p.key IS NULL"
                 + " FROM pending q JOIN files f ON f.key = q.key LEFT JOIN published p ON p.key = f.key"
                 + " LEFT JOIN fallback l ON l.key = f.key WHERE q.operation = 'UPLOAD' AND q.key > ?"
-                + " AND (l.key IS NULL OR l.sha256 <> f.sha256) ORDER BY q.key LIMIT ?")) {
-            s.setString(1, after);
-            s.setInt(2, limit);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    page.add(new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)));
-                }
-            }
-            return page;
-        } catch (SQLException e) {
-            throw failure("read the files to serve locally", e);
-        }
+                + " AND (l.key IS NULL OR l.sha256 <> f.sha256) ORDER BY q.key LIMIT ?", r -> new Change(r.getString(1), r.getLong(2), r.getString(3), r.getBoolean(4)), after, limit);
     }
 
     // ---- settings ---------------------------------------------------------------------------
 
     synchronized Optional<String> meta(String name) {
-        try (PreparedStatement s = connection.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
-            s.setString(1, name);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failure("read a setting", e);
-        }
+        return rows("read a setting", "SELECT value FROM meta WHERE name = ?", r -> r.getString(1), name)
+                .stream().findFirst();
     }
 
     synchronized void putMeta(String name, String value) {
@@ -605,6 +524,24 @@ public final class StateStore implements AutoCloseable {
             } finally {
                 connection.setAutoCommit(true);
             }
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    /** The rows of a query with {@code params} bound in order, each mapped; on the store's connection. */
+    private <T> List<T> rows(String what, String sql, RowCursor.RowMapper<T> mapper, Object... params) {
+        try (PreparedStatement s = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            List<T> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(mapper.map(r));
+                }
+            }
+            return rows;
         } catch (SQLException e) {
             throw failure(what, e);
         }

@@ -5,7 +5,6 @@ import static dev.stowage.sync.Trees.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.stowage.Capabilities;
 import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
@@ -225,23 +224,7 @@ class PublishSafetyTest {
     void aDeepVerifyThatCouldNotStat_isNotClean() {
         write(root, "a.txt", "a");
         age(root);
-        StorageBackend noDigestListing = new ForwardingStorageBackend(memory) {
-            @Override
-            public Capabilities capabilities() {
-                return super.capabilities().withListsSha256(false);
-            }
-
-            @Override
-            public java.util.concurrent.Flow.Publisher<ObjectInfo> list(String prefix) {
-                java.util.concurrent.Flow.Publisher<ObjectInfo> listing = super.list(prefix);
-                return subscriber -> listing.subscribe(new java.util.concurrent.Flow.Subscriber<>() {
-                    public void onSubscribe(java.util.concurrent.Flow.Subscription s) { subscriber.onSubscribe(s); }
-                    public void onNext(ObjectInfo o) { subscriber.onNext(ObjectInfo.of(o.key(), o.sizeBytes(), o.lastModified())); }
-                    public void onError(Throwable e) { subscriber.onError(e); }
-                    public void onComplete() { subscriber.onComplete(); }
-                });
-            }
-
+        StorageBackend noDigestListing = new ForwardingStorageBackend(new ListingWithoutDigests(memory)) {
             @Override
             public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
                 if (key.equals("manifest.json")) {
@@ -260,31 +243,11 @@ class PublishSafetyTest {
         assertThat(report.clean()).as("the deep check did not run for any object").isFalse();
     }
 
-    private static StorageBackend listingWithoutDigests(StorageBackend backend) {
-        return new ForwardingStorageBackend(backend) {
-            @Override
-            public Capabilities capabilities() {
-                return super.capabilities().withListsSha256(false);
-            }
-
-            @Override
-            public java.util.concurrent.Flow.Publisher<ObjectInfo> list(String prefix) {
-                java.util.concurrent.Flow.Publisher<ObjectInfo> listing = super.list(prefix);
-                return subscriber -> listing.subscribe(new java.util.concurrent.Flow.Subscriber<>() {
-                    public void onSubscribe(java.util.concurrent.Flow.Subscription s) { subscriber.onSubscribe(s); }
-                    public void onNext(ObjectInfo o) { subscriber.onNext(ObjectInfo.of(o.key(), o.sizeBytes(), o.lastModified())); }
-                    public void onError(Throwable e) { subscriber.onError(e); }
-                    public void onComplete() { subscriber.onComplete(); }
-                });
-            }
-        };
-    }
-
     @Test
     void aDeepVerify_countsEachDifferentObjectOnce() {
         write(root, "a.txt", "a");
         age(root);
-        CacheManager m = manager(listingWithoutDigests(memory), b -> { });
+        CacheManager m = manager(new ListingWithoutDigests(memory), b -> { });
         m.publish().join();
         memory.uploadFile(write(root.resolve(".stowage"), "other", "ZZ"), "a.txt").join();
 

@@ -4,16 +4,12 @@ import static dev.stowage.sync.Trees.age;
 import static dev.stowage.sync.Trees.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stowage.Capabilities;
-import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
-import dev.stowage.layer.ForwardingStorageBackend;
 import dev.stowage.memory.MemoryBackend;
 import dev.stowage.testkit.CountingLayer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.Flow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,38 +112,7 @@ class VerifyTest {
     void onATargetWhoseListingHasNoDigests_onlyADeepVerify_statsEachObject_andFindsTheSameSizeChange() {
         manager.close();
         CountingLayer stats = new CountingLayer();
-        StorageBackend likeS3 = new ForwardingStorageBackend(memory.with(stats)) {
-            @Override
-            public Capabilities capabilities() {
-                return super.capabilities().withListsSha256(false);
-            }
-
-            @Override
-            public Flow.Publisher<ObjectInfo> list(String prefix) {
-                Flow.Publisher<ObjectInfo> listing = super.list(prefix);
-                return subscriber -> listing.subscribe(new Flow.Subscriber<>() {
-                    @Override
-                    public void onSubscribe(Flow.Subscription s) {
-                        subscriber.onSubscribe(s);
-                    }
-
-                    @Override
-                    public void onNext(ObjectInfo o) {
-                        subscriber.onNext(ObjectInfo.of(o.key(), o.sizeBytes(), o.lastModified()));
-                    }
-
-                    @Override
-                    public void onError(Throwable e) {
-                        subscriber.onError(e);
-                    }
-
-                    @Override
-                    public void onComplete() {
-                        subscriber.onComplete();
-                    }
-                });
-            }
-        };
+        StorageBackend likeS3 = new ListingWithoutDigests(memory.with(stats));
         manager = CacheManager.builder(root, likeS3).retryPolicy(CacheManagerTest.QUICK).build();
         putBehindItsBack("a.txt", "Z");
 

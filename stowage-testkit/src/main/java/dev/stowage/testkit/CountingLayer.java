@@ -2,6 +2,7 @@ package dev.stowage.testkit;
 
 import dev.stowage.DeleteResult;
 import dev.stowage.ObjectInfo;
+import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.UploadOptions;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -207,12 +207,7 @@ public final class CountingLayer implements Layer {
         /** One batch request, passed on as it is; its distinct keys are counted. */
         @Override
         public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
-            Objects.requireNonNull(keys, "keys");
-            LinkedHashSet<String> distinct = new LinkedHashSet<>();
-            for (String key : keys) {
-                distinct.add(Objects.requireNonNull(key, "a key in keys"));
-            }
-            recordBatch(distinct.size());
+            recordBatch(DeleteOneByOne.distinct(keys).size());
             return delegate().deleteFiles(keys);
         }
 

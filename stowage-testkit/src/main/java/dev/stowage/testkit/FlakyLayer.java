@@ -3,6 +3,7 @@ package dev.stowage.testkit;
 import dev.stowage.DeleteResult;
 import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
+import dev.stowage.internal.DeleteOneByOne;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -372,12 +372,7 @@ public final class FlakyLayer implements Layer {
          */
         @Override
         public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
-            Objects.requireNonNull(keys, "keys");
-            LinkedHashSet<String> distinct = new LinkedHashSet<>();
-            for (String key : keys) {
-                distinct.add(Objects.requireNonNull(key, "a key in keys"));
-            }
-            List<String> all = new ArrayList<>(distinct);
+            List<String> all = DeleteOneByOne.distinct(keys);
             Map<String, StorageException> failures = new LinkedHashMap<>();
             synchronized (lock) {
                 boolean nth = nthCall();
