@@ -37,6 +37,7 @@ final class FolderWatcher implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Thread listener;
     private ScheduledFuture<?> pending;
+    private boolean closed;
 
     private FolderWatcher(Path root, Set<String> ignored, Duration debounce, Runnable action) throws IOException {
         this.root = root;
@@ -72,18 +73,25 @@ final class FolderWatcher implements AutoCloseable {
 
     /**
      * Asks for a call after the debounce delay; calls asked for meanwhile make one. Returns false
-     * when the watcher is closing and no call will come.
+     * when the watcher is closing and no call will come. Never waits for a call in progress.
      */
     synchronized boolean trigger() {
-        if (pending != null) {
+        if (closed) {
+            return false;
+        }
+        boolean waiting = pending != null && !pending.isDone();
+        if (waiting) {
             pending.cancel(false);
         }
         try {
             pending = timer.schedule(this::runAction, debounce.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return false;
         }
+        if (!waiting) {
+            LOG.info("a change under {}: publishing in {} ms unless more follow", root, debounce.toMillis());
+        }
+        return true;
     }
 
     /** Runs the action; a failure is logged and the watching goes on (a periodic task that threw would stop). */
@@ -150,9 +158,12 @@ final class FolderWatcher implements AutoCloseable {
         }
     }
 
-    /** Stops watching; a call running finishes first. */
+    /** Stops watching; a call running finishes first, those waiting for their delay are dropped. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         try {
             watch.close();
         } catch (IOException e) {

@@ -2,7 +2,6 @@ package dev.stowage.app;
 
 import dev.stowage.StorageBackend;
 import dev.stowage.app.config.AppConfig;
-import dev.stowage.app.http.Health;
 import dev.stowage.app.http.HttpServer;
 import dev.stowage.app.http.HttpSettings;
 import dev.stowage.local.LocalBackend;
@@ -79,33 +78,34 @@ final class ServeCommand implements Callable<Integer> {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PublishMetrics metrics = new PublishMetrics(registry);
         AtomicReference<CacheManager> running = new AtomicReference<>();
-        AtomicReference<PublishReport> last = new AtomicReference<>();
-        AtomicReference<String> failure = new AtomicReference<>();
+        ServeHealth health = new ServeHealth();
         AtomicReference<FolderWatcher> watcher = new AtomicReference<>();
         // The server starts first: with port 0 the URL the files are published at is known only then.
+        // A rescan asked for before the watcher starts is the first run, about to come; once the
+        // watcher is closed, none will come and the request gets 503.
         HttpSettings settings = new HttpSettings(server.host(), server.port(), folder,
                 server.baseUrl().map(URI::getRawPath).orElse("/"), Set.of(CacheManager.STATE_FOLDER),
                 () -> Optional.ofNullable(running.get()).map(CacheManager::manifestFile).filter(Files::isRegularFile),
-                () -> health(last.get(), failure.get()), Optional.of(registry), server.token().map(t -> t.reveal()),
-                () -> Optional.ofNullable(watcher.get()).ifPresent(FolderWatcher::trigger),
+                health::health, Optional.of(registry), server.token().map(t -> t.reveal()),
+                () -> Optional.ofNullable(watcher.get()).map(FolderWatcher::trigger).orElse(true),
                 server.idleTimeout(), 16 * 1024, server.maxConnections(), server.stopTimeout());
-        try (HttpServer http = HttpServer.start(settings)) {
+        try (HttpServer http = startHttp(settings)) {
             URI published = server.baseUrl().orElse(http.baseUri());
             try (LocalBackend local = LocalBackend.builder().basePath(folder).baseUrl(published.toString()).build();
                  StorageBackend target = remote.map(Backends::openForSync).orElse(local);
                  CacheManager manager = manager(folder, local, target, remote, config, metrics)) {
                 running.set(manager);
+                AtomicReference<PublishReport> last = new AtomicReference<>();
                 Runnable publish = () -> {
+                    health.runStarted();
                     try {
                         PublishReport report = manager.publish().join();
                         metrics.ran(report);
                         last.set(report);
-                        failure.set(null);
+                        health.runEnded(report);
                     } catch (RuntimeException e) {
                         // A refused or failed run (too many deletes, the state unreadable): health says so.
-                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                                ? e.getCause() : e;
-                        failure.set(Stowage.describe(cause));
+                        health.runFailed(Stowage.describe(cause(e)));
                         throw e;
                     }
                 };
@@ -117,9 +117,10 @@ final class ServeCommand implements Callable<Integer> {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     if (stopping.compareAndSet(false, true)) {
                         LOG.info("stopping: finishing the requests and uploads in progress");
-                        watcher.get().close();
+                        health.stopping();
+                        watcher.get().close(); // the run in progress, if any, ends first
                         stopped.countDown();
-                        // The JVM halts when the hooks end: wait for the state and the server to close.
+                        // The JVM halts when the hooks end: wait for the server and the state to close.
                         // A stop asked for and done cleanly is a success: exit 0, not the signal's 143.
                         if (awaitQuietly(done, server.stopTimeout().multipliedBy(2)) && closedCleanly.get()) {
                             System.out.flush();
@@ -133,17 +134,19 @@ final class ServeCommand implements Callable<Integer> {
                     publish.run();
                     first = last.get().summary();
                 } catch (RuntimeException e) {
-                    if (e.getCause() instanceof dev.stowage.StorageException se
+                    if (cause(e) instanceof dev.stowage.StorageException se
                             && se.kind() == dev.stowage.ErrorKind.INVALID_CONFIG) {
                         throw e; // a setting to fix: one line and exit 2, as before any work
                     }
-                    first = "the first run failed: " + failure.get() + "; serving what was published before";
+                    first = "the first run failed: " + Stowage.describe(cause(e)) + "; serving what was published before";
                 }
                 spec.commandLine().getOut().println("serving " + folder + " at " + published
                         + remote.map(r -> ", published to " + dev.stowage.spi.BackendUri.parse(r)).orElse("")
                         + " (" + first + ")");
                 spec.commandLine().getOut().flush();
                 stopped.await();
+                // The requests in flight end, then the state is closed: nothing is served from a closed engine.
+                http.close();
             }
             closedCleanly.set(true);
         } finally {
@@ -173,17 +176,19 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private static Health health(PublishReport last, String failure) {
-        if (failure != null) {
-            return new Health(false, "failed: " + failure, last == null ? 0 : last.pending());
+    /**
+     * Starts the server; one that cannot (the port in use, an address not of this machine) is a
+     * setting to change: exit 2.
+     */
+    private static HttpServer startHttp(HttpSettings settings) {
+        try {
+            return HttpServer.start(settings);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (set server.host and server.port, or --host and --port)", e);
         }
-        if (last == null) {
-            return new Health(false, "starting", 0);
-        }
-        return new Health(true, last.complete() ? "published" : "pending", last.pending());
     }
 
-    private static String hostForUrl(String host) {
-        return host.contains(":") ? "[" + host + "]" : host;
+    private static Throwable cause(RuntimeException e) {
+        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 }

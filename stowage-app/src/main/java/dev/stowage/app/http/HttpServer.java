@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /healthz}: the {@link Health} as JSON, {@code 200} if ok, else {@code 503}.</li>
  *   <li>{@code GET /metrics}: the registry in Prometheus text; {@code 404} without one.</li>
  *   <li>{@code POST /-/rescan} with {@code Authorization: Bearer <token>}: runs
- *       {@link HttpSettings#rescan()} and answers {@code 202}; {@code 401} without the right token;
+ *       {@link HttpSettings#rescan()} and answers {@code 202}, or {@code 503} when it says no rescan
+ *       will come (stopping); {@code 401} without the right token;
  *       {@code 404} when no token is configured.</li>
  * </ul>
  * These endpoints answer at these paths whatever the base path, ahead of files of the same name.

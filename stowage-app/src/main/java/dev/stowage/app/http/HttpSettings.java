@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -39,7 +40,8 @@ import java.util.regex.Pattern;
  * @param metrics        the registry {@code /metrics} scrapes and request timings go to; empty for none
  * @param bearerToken    the token {@code POST /-/rescan} requires, of the characters {@code A-Za-z0-9-._~+/=};
  *                       empty turns the endpoint off
- * @param rescan         what {@code POST /-/rescan} starts; called on a server thread, should return at once
+ * @param rescan         what {@code POST /-/rescan} starts; called on a server thread, should return at once;
+ *                       false when no rescan will come (the app is stopping): the request then gets {@code 503}
  * @param idleTimeout    how long a connection may send and receive nothing before it is closed; at least 1 ms
  * @param maxHeaderBytes the largest request line and headers taken, at least 1024; larger requests get {@code 431}
  * @param maxConnections the most connections open at once, at least 1; past it, new ones wait to be accepted
@@ -47,7 +49,7 @@ import java.util.regex.Pattern;
  */
 public record HttpSettings(String host, int port, Path root, String basePath, Set<String> hiddenFolders,
         Supplier<Optional<Path>> manifest, Supplier<Health> health, Optional<PrometheusMeterRegistry> metrics,
-        Optional<String> bearerToken, Runnable rescan, Duration idleTimeout, int maxHeaderBytes,
+        Optional<String> bearerToken, BooleanSupplier rescan, Duration idleTimeout, int maxHeaderBytes,
         int maxConnections, Duration stopTimeout) {
 
     /** The port {@code stowage serve} listens on unless told otherwise. */
@@ -67,7 +69,7 @@ public record HttpSettings(String host, int port, Path root, String basePath, Se
      */
     public static HttpSettings defaults(Path root) {
         return new HttpSettings("127.0.0.1", DEFAULT_PORT, root, "/", Set.of(STATE_FOLDER), Optional::empty,
-                Health::idle, Optional.empty(), Optional.empty(), () -> { }, Duration.ofSeconds(30), 8 * 1024,
+                Health::idle, Optional.empty(), Optional.empty(), () -> true, Duration.ofSeconds(30), 8 * 1024,
                 1024, Duration.ofSeconds(10));
     }
 
@@ -167,7 +169,7 @@ public record HttpSettings(String host, int port, Path root, String basePath, Se
     }
 
     /** These settings with another {@link #rescan()}. */
-    public HttpSettings withRescan(Runnable rescan) {
+    public HttpSettings withRescan(BooleanSupplier rescan) {
         return new HttpSettings(host, port, root, basePath, hiddenFolders, manifest, health, metrics, bearerToken,
                 rescan, idleTimeout, maxHeaderBytes, maxConnections, stopTimeout);
     }

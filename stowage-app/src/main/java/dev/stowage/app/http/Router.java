@@ -214,11 +214,17 @@ final class Router extends Handler.Abstract {
             Response.writeError(request, response, callback, HttpStatus.UNAUTHORIZED_401);
             return;
         }
+        boolean started;
         try {
-            settings.rescan().run();
+            started = settings.rescan().getAsBoolean();
         } catch (RuntimeException e) {
             LOG.warn("the rescan asked for over HTTP failed to start", e);
             Response.writeError(request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500);
+            return;
+        }
+        if (!started) {
+            LOG.info("refused a rescan from {}: stopping", Request.getRemoteAddr(request));
+            write(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "text/plain; charset=UTF-8", "stopping: no rescan\n");
             return;
         }
         LOG.info("rescan asked for by {}", Request.getRemoteAddr(request));

@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -17,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stowage serve} when a run fails: the health check says so while the server and the
- * watching go on; and a stop that does not wait for a change still in its debounce delay.
+ * watching go on; a stop that does not wait for a change still in its debounce delay; and a port
+ * already taken.
  */
 class ServeFailuresIT {
     private static final Pattern SERVING = Pattern.compile("serving (.+) at (http://127\\.0\\.0\\.1:(\\d+)/) \\((.+)\\)");
@@ -61,11 +64,27 @@ class ServeFailuresIT {
                 "--port", "0").start()) {
             serve.awaitLine(SERVING, ServeIT.START);
             Site.write(folder, "changed.txt", "a change that waits five minutes".getBytes(UTF_8));
-            Thread.sleep(500); // let the watcher see it and schedule its call
+            Await.until(Duration.ofSeconds(15), "the watcher to see the change", serve::stderr,
+                    log -> log.contains("a change under"));
 
             serve.terminate();
 
             assertThat(serve.awaitExit(Duration.ofSeconds(20))).as(serve.summary()).isZero();
+        }
+    }
+
+    @Test
+    void aPortAlreadyTaken_exits2_withOneLineNamingTheAddress() throws Exception {
+        Path folder = Site.write(dir.resolve("site"));
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String port = Integer.toString(taken.getLocalPort());
+
+            Child serve = children.command("serve", folder, "--host", "127.0.0.1", "--port", port).run();
+
+            assertThat(serve.exitCode()).as(serve.report()).isEqualTo(2);
+            assertThat(serve.stdout()).as(serve.report()).isEmpty();
+            assertThat(serve.stderrLines()).as(serve.report()).last().asString()
+                    .startsWith("error: cannot serve HTTP on 127.0.0.1:" + port + ": ").contains("--port");
         }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -34,6 +35,7 @@ class EndpointsIT {
     static final AtomicReference<Optional<Path>> MANIFEST = new AtomicReference<>(Optional.empty());
     static final AtomicReference<Health> HEALTH = new AtomicReference<>(Health.idle());
     static final AtomicInteger RESCANS = new AtomicInteger();
+    static final AtomicBoolean ACCEPTING = new AtomicBoolean(true);
     static PrometheusMeterRegistry registry;
     static HttpServer server;
     static HttpServer plain;
@@ -50,7 +52,7 @@ class EndpointsIT {
                 .withHealth(HEALTH::get)
                 .withMetrics(Optional.of(registry))
                 .withBearerToken(Optional.of(TOKEN))
-                .withRescan(RESCANS::incrementAndGet));
+                .withRescan(() -> RESCANS.incrementAndGet() > 0 && ACCEPTING.get()));
         plain = HttpServer.start(HttpSettings.defaults(root).withPort(0));
     }
 
@@ -146,6 +148,19 @@ class EndpointsIT {
 
         assertThat(response.statusCode()).isEqualTo(202);
         assertThat(RESCANS.get()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void rescan_refusedWhileStopping_503() {
+        ACCEPTING.set(false);
+        try {
+            HttpResponse<byte[]> response = Client.send("POST", at(server, "/-/rescan"), "Authorization", "Bearer " + TOKEN);
+
+            assertThat(response.statusCode()).isEqualTo(503);
+            assertThat(text(response)).contains("stopping");
+        } finally {
+            ACCEPTING.set(true);
+        }
     }
 
     @Test
