@@ -20,7 +20,7 @@ abstract class BackendCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--backend", paramLabel = "URI",
-            description = "The backend, e.g. s3://bucket/prefix?preset=r2&endpoint=... (default: backend in the configuration).")
+            description = "The backend (default: backend in the configuration), such as s3://bucket/site?preset=r2")
     String backend;
 
     @Option(names = "--json", description = "Prints the result as JSON.")

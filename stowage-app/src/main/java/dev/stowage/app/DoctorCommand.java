@@ -36,7 +36,7 @@ final class DoctorCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "BACKEND-URI",
-            description = "The backend, e.g. s3://bucket/prefix?preset=r2&endpoint=... (default: backend in the configuration).")
+            description = "The backend (default: backend in the configuration), such as s3://bucket/site?preset=r2")
     String backend;
 
     @Option(names = "--backend", paramLabel = "URI", description = "The backend, given as the other commands take it; the same as BACKEND-URI.")

@@ -27,7 +27,7 @@ abstract class FolderCommand implements Callable<Integer> {
     Path dir;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "BACKEND-URI",
-            description = "Where it is published (default: backend in the configuration).")
+            description = "Where it is published (default: backend in the configuration), such as s3://bucket/site?preset=r2")
     String backend;
 
     @Option(names = "--json", description = "Prints the result as JSON.")

@@ -34,9 +34,13 @@ import picocli.CommandLine.Spec;
  * the files stay where they are and the server is where they are published; with {@code --backend},
  * they are kept published there and the server serves the ones not uploaded yet.
  */
-@Command(name = "serve", description = "Publishes DIR and serves it over HTTP (files, /manifest.json, /healthz,"
-        + " /metrics), publishing again whenever it changes. With --backend, keeps DIR published to that backend"
-        + " and serves the files not uploaded yet. Stops cleanly on SIGTERM or Ctrl-C.")
+@Command(name = "serve", description = {"Publishes DIR and serves it over HTTP, publishing again when it changes.",
+        "Serves the files, the manifest at /manifest.json, the health check at /healthz and the metrics at"
+                + " /metrics. With --backend, keeps DIR published to that backend and serves the files not"
+                + " uploaded yet. Stops cleanly on SIGTERM or Ctrl-C."},
+        exitCodeList = {"0:stopped by SIGTERM or Ctrl-C, every request and upload in flight finished",
+                "1:could not go on (the state could not be read or written)",
+                "2:bad arguments or configuration (the port taken too); nothing was done"})
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code stowage stat KEY}: what the backend holds at a key; exit code 1 when nothing. */
-@Command(name = "stat", description = "Prints what the backend holds at KEY; exit code 1 when it holds nothing.")
+@Command(name = "stat", description = "Prints what the backend holds at KEY: size, time, content type, SHA-256.",
+        exitCodeList = {"0:KEY holds an object", "1:KEY holds nothing, or the request failed",
+                "2:bad arguments or configuration; nothing was done"})
 final class StatCommand extends BackendCommand {
     @Parameters(index = "0", paramLabel = "KEY", description = "The key.")
     String key;

@@ -21,25 +21,25 @@ import picocli.CommandLine.Option;
  * shell. Exit codes: 0 everything done, 1 some operations failed (kept pending), 2 bad arguments
  * or configuration.
  */
-@Command(name = "stowage", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(name = "stowage", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Version.class,
         description = "Keeps a folder published, on the local disk behind an HTTP server or in an S3-compatible bucket.",
         subcommands = {ServeCommand.class, SyncCommand.class, VerifyCommand.class, UploadCommand.class,
                 DeleteCommand.class, UrlCommand.class, StatCommand.class, LsCommand.class,
                 ConfigCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:everything asked was done", "1:some operations failed; they stay pending for the next run",
+        exitCodeList = {"0:everything asked was done", "1:some of it failed (sync and serve keep it pending for the next run)",
                 "2:bad arguments or configuration; nothing was done"},
-        footer = {"", "Configuration: stowage.yaml in the working folder (or --config FILE); every key can be",
-                "overridden by an environment variable STOWAGE_<KEY> and by --set key=value.",
-                "See docs/configuration.md."})
+        footer = {"", "Configuration: stowage.yaml in the working folder (or --config FILE).",
+                "An environment variable STOWAGE_<KEY> overrides a key, and --set KEY=VALUE",
+                "overrides both. See docs/configuration.md."})
 public final class Stowage {
 
     @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
-            description = "The configuration file (default: $STOWAGE_CONFIG, else ./stowage.yaml if present).")
+            description = "The configuration file (default: $STOWAGE_CONFIG, else stowage.yaml in the working folder, if there is one).")
     Path config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", scope = CommandLine.ScopeType.INHERIT,
-            description = "Overrides one configuration key, e.g. --set server.port=9090.")
+            description = "Sets one configuration key, over the file and the environment: --set server.port=9090")
     Map<String, String> overrides = new LinkedHashMap<>();
 
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,

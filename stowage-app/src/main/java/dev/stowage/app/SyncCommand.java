@@ -13,9 +13,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code stowage sync DIR [BACKEND-URI]}: publishes a folder once, with progress and a summary. */
-@Command(name = "sync", description = "Publishes DIR to the backend once: uploads what is new or changed, then the"
-        + " manifest, then deletes what left the folder. Exit code 0 when everything is published, 1 when some"
-        + " operations failed (they stay pending for the next run), 2 on bad arguments or configuration.")
+@Command(name = "sync", description = {"Publishes DIR to the backend once.",
+        "Uploads what is new or changed, then the manifest, then deletes what left the folder. On a terminal, a"
+                + " progress bar; else a line for the plan and one for each failure. Then a summary."},
+        exitCodeList = {"0:everything is published", "1:some operations failed; they stay pending for the next run",
+                "2:bad arguments or configuration; nothing was done"})
 final class SyncCommand extends FolderCommand {
     @Option(names = "--dry-run", description = "Prints the plan and sends nothing.")
     boolean dryRun;

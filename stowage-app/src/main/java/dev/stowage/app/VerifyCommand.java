@@ -11,8 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code stowage verify DIR [BACKEND-URI]}: compares what the backend holds with what was published. */
-@Command(name = "verify", description = "Compares what the backend holds with what was published from DIR and with"
-        + " the manifest. Exit code 0 when they agree (or --repair fixed every difference), 1 otherwise.")
+@Command(name = "verify", description = {"Checks that the backend holds what was published from DIR.",
+        "Compares what the backend holds with what was published from DIR and with the manifest, and names"
+                + " each difference."},
+        exitCodeList = {"0:they agree, or --repair fixed every difference", "1:differences remain, or a request failed",
+                "2:bad arguments or configuration; nothing was done"})
 final class VerifyCommand extends FolderCommand {
     @Option(names = "--deep", description = "Also checks each object's stored SHA-256 (one request per object on S3).")
     boolean deep;
