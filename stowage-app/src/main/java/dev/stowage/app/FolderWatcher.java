@@ -58,8 +58,9 @@ final class FolderWatcher implements AutoCloseable {
     }
 
     /**
-     * Starts watching {@code root}; folders named in {@code ignored} (such as the state folder)
-     * are not watched.
+     * Starts watching {@code root}; the files and folders in {@code ignored}, as paths below the root
+     * with {@code /} between names (the state folder {@code .stowage}, a manifest written into the
+     * folder), are not: a change to them calls nothing.
      */
     static FolderWatcher start(Path root, Set<String> ignored, Duration debounce, Duration rescanInterval,
                                Runnable action) throws IOException {
@@ -75,7 +76,12 @@ final class FolderWatcher implements AutoCloseable {
      * Asks for a call after the debounce delay; calls asked for meanwhile make one. Returns false
      * when the watcher is closing and no call will come. Never waits for a call in progress.
      */
-    synchronized boolean trigger() {
+    boolean trigger() {
+        return trigger("a rescan asked for");
+    }
+
+    /** {@link #trigger()}, saying why in the log. */
+    private synchronized boolean trigger(String why) {
         if (closed) {
             return false;
         }
@@ -89,7 +95,7 @@ final class FolderWatcher implements AutoCloseable {
             return false;
         }
         if (!waiting) {
-            LOG.info("a change under {}: publishing in {} ms unless more follow", root, debounce.toMillis());
+            LOG.info("{}: publishing in {} ms unless more follow", why, debounce.toMillis());
         }
         return true;
     }
@@ -108,7 +114,7 @@ final class FolderWatcher implements AutoCloseable {
         Files.walkFileTree(folder, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (!dir.equals(root) && ignored.contains(dir.getFileName().toString())) {
+                if (!dir.equals(root) && !watched(dir)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
@@ -123,23 +129,37 @@ final class FolderWatcher implements AutoCloseable {
         });
     }
 
+    private String relative(Path path) {
+        return root.relativize(path).toString().replace(path.getFileSystem().getSeparator(), "/");
+    }
+
+    /**
+     * Whether a change to {@code path}, under the root, is one to publish: not in {@code ignored},
+     * and not a temporary file of a copy in progress ({@code .stowage-*.tmp}), whose end is a change
+     * of its own.
+     */
+    boolean watched(Path path) {
+        String name = path.getFileName() == null ? "" : path.getFileName().toString();
+        boolean temporary = name.startsWith(dev.stowage.local.LocalBackend.TEMP_PREFIX) && name.endsWith(".tmp");
+        return !temporary && !ignored.contains(relative(path));
+    }
+
     private void listen() {
         try {
             while (true) {
                 WatchKey key = watch.take();
                 Path folder = (Path) key.watchable();
-                boolean relevant = false;
+                String first = null;
                 for (WatchEvent<?> event : key.pollEvents()) {
                     if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                        relevant = true;
+                        first = first == null ? "events lost under " + root : first;
                         continue;
                     }
-                    Path name = (Path) event.context();
-                    if (folder.equals(root) && ignored.contains(name.toString())) {
+                    Path changed = folder.resolve((Path) event.context());
+                    if (!watched(changed)) {
                         continue;
                     }
-                    relevant = true;
-                    Path changed = folder.resolve(name);
+                    first = first == null ? "a change under " + root + ": " + relative(changed) : first;
                     if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(changed)) {
                         try {
                             register(changed);
@@ -149,8 +169,8 @@ final class FolderWatcher implements AutoCloseable {
                     }
                 }
                 key.reset();
-                if (relevant) {
-                    trigger();
+                if (first != null) {
+                    trigger(first);
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {

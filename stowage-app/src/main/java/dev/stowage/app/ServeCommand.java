@@ -114,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
                     }
                 };
                 // Watch (and take SIGTERM) before the first run, which may take long: no change is missed.
-                watcher.set(FolderWatcher.start(folder, Set.of(CacheManager.STATE_FOLDER), config.watch().debounce(),
+                watcher.set(FolderWatcher.start(folder, unwatched(folder, config, remote.isEmpty()), config.watch().debounce(),
                         config.watch().rescanInterval(), publish));
                 CountDownLatch stopped = new CountDownLatch(1);
                 AtomicBoolean stopping = new AtomicBoolean();
@@ -190,6 +190,23 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(e.getMessage() + " (set server.host and server.port, or --host and --port)", e);
         }
+    }
+
+    /**
+     * What a run itself writes under the folder, so that writing it is no change to publish: the
+     * state's folder, when it is inside; served in place, the manifest.
+     */
+    private static Set<String> unwatched(Path folder, AppConfig config, boolean inPlace) {
+        Set<String> paths = new java.util.HashSet<>();
+        Path root = folder.toAbsolutePath().normalize();
+        Path stateFolder = config.publish().stateFile(folder).toAbsolutePath().normalize().getParent();
+        if (stateFolder.startsWith(root) && !stateFolder.equals(root)) {
+            paths.add(root.relativize(stateFolder).toString().replace(root.getFileSystem().getSeparator(), "/"));
+        }
+        if (inPlace) {
+            paths.add(config.publish().manifestKey());
+        }
+        return paths;
     }
 
     private static Throwable cause(RuntimeException e) {

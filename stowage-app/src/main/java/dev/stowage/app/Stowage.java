@@ -141,6 +141,10 @@ public final class Stowage {
      */
     private static void logAt(String level, boolean withTimes) {
         System.getProperties().putIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
+        if (level.equals("info")) {
+            // Jetty's own start and stop lines say what the app's lines say already, with its internals.
+            System.getProperties().putIfAbsent("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        }
         if (withTimes) {
             System.getProperties().putIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
             System.getProperties().putIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");

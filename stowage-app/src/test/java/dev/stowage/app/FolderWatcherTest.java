@@ -98,6 +98,21 @@ class FolderWatcherTest {
         }
     }
 
+    @Test
+    void watched_leavesOutTheIgnoredPaths_atAnyDepth_andOnlyThose() throws Exception {
+        try (FolderWatcher watcher = FolderWatcher.start(dir, Set.of(".stowage", "meta/manifest.json"), NEVER, NEVER,
+                () -> { })) {
+            assertThat(watcher.watched(dir.resolve(".stowage"))).isFalse();
+            assertThat(watcher.watched(dir.resolve("meta/manifest.json"))).isFalse();
+            assertThat(watcher.watched(dir.resolve("meta/manifest.json.bak"))).isTrue();
+            assertThat(watcher.watched(dir.resolve("manifest.json"))).isTrue();
+            assertThat(watcher.watched(dir.resolve("sub/.stowage"))).isTrue();
+            assertThat(watcher.watched(dir.resolve("meta"))).isTrue();
+            assertThat(watcher.watched(dir.resolve("img/.stowage-0a1b.tmp"))).as("a copy in progress").isFalse();
+            assertThat(watcher.watched(dir.resolve("img/.stowage-0a1b.tmp.png"))).isTrue();
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);

@@ -83,7 +83,7 @@ class ServeFailuresIT {
 
             assertThat(serve.exitCode()).as(serve.report()).isEqualTo(2);
             assertThat(serve.stdout()).as(serve.report()).isEmpty();
-            assertThat(serve.stderrLines()).as(serve.report()).last().asString()
+            assertThat(serve.stderrLines()).as(serve.report()).singleElement().asString()
                     .startsWith("error: cannot serve HTTP on 127.0.0.1:" + port + ": ").contains("--port");
         }
     }

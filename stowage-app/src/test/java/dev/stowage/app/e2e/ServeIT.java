@@ -248,6 +248,19 @@ class ServeIT {
     }
 
     /**
+     * The changes above each started a run, named in the log; the runs' own writes (the manifest
+     * written into the folder, the state) started none.
+     */
+    @Test
+    @Order(11)
+    void theRunsOwnWrites_startNoRun() {
+        String log = serve.stderr();
+
+        assertThat(log).contains("a change under " + folder + ": added");
+        assertThat(log).doesNotContain(": manifest.json: publishing", ": .stowage");
+    }
+
+    /**
      * SIGTERM while a client downloads a large file slowly: the download completes byte for byte,
      * the process exits 0 within the stop timeout, and serve started again on the folder (on the
      * same port, so at the same URLs) finds everything published already.
