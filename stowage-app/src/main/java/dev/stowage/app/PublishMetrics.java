@@ -8,11 +8,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The sync engine's events as Micrometer meters: uploads and deletes by outcome, bytes sent,
- * retries, publish and scan durations, and the operations pending. Thread-safe.
+ * The sync engine's events as Micrometer meters: uploads and deletes by outcome, each upload's
+ * duration by outcome (from its start to its end, retries included), bytes sent, retries, runs by
+ * outcome, run and scan durations, and the operations pending. Thread-safe.
  */
 final class PublishMetrics implements PublishListener {
     private final Counter uploaded;
@@ -21,9 +25,14 @@ final class PublishMetrics implements PublishListener {
     private final Counter deleteFailed;
     private final Counter bytes;
     private final Counter retries;
+    private final Timer uploadTimes;
+    private final Timer failedUploadTimes;
+    private final Counter runs;
+    private final Counter failedRuns;
     private final Timer publishes;
     private final Timer scans;
     private final AtomicLong pending = new AtomicLong();
+    private final Map<String, Long> started = new ConcurrentHashMap<>();
 
     PublishMetrics(MeterRegistry registry) {
         uploaded = Counter.builder("stowage.uploads").tag("outcome", "success").register(registry);
@@ -32,9 +41,18 @@ final class PublishMetrics implements PublishListener {
         deleteFailed = Counter.builder("stowage.deletes").tag("outcome", "failure").register(registry);
         bytes = Counter.builder("stowage.upload.bytes").baseUnit("bytes").register(registry);
         retries = Counter.builder("stowage.retries").register(registry);
+        uploadTimes = Timer.builder("stowage.upload.duration").tag("outcome", "success").register(registry);
+        failedUploadTimes = Timer.builder("stowage.upload.duration").tag("outcome", "failure").register(registry);
+        runs = Counter.builder("stowage.publishes").tag("outcome", "success").register(registry);
+        failedRuns = Counter.builder("stowage.publishes").tag("outcome", "failure").register(registry);
         publishes = Timer.builder("stowage.publish.duration").register(registry);
         scans = Timer.builder("stowage.scan.duration").register(registry);
         registry.gauge("stowage.pending", pending);
+    }
+
+    @Override
+    public void uploadStarted(String key, long size) {
+        started.put(key, System.nanoTime());
     }
 
     @Override
@@ -45,11 +63,20 @@ final class PublishMetrics implements PublishListener {
     @Override
     public void uploaded(String key, long size) {
         uploaded.increment();
+        timeSince(key, uploadTimes);
     }
 
     @Override
     public void uploadFailed(String key, StorageException error) {
         uploadFailed.increment();
+        timeSince(key, failedUploadTimes);
+    }
+
+    private void timeSince(String key, Timer timer) {
+        Long start = started.remove(key);
+        if (start != null) {
+            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
@@ -69,9 +96,15 @@ final class PublishMetrics implements PublishListener {
 
     /** Records a finished run. */
     void ran(PublishReport report) {
+        runs.increment();
         publishes.record(report.elapsed());
         scans.record(report.scan().elapsed());
         pending.set(report.pending());
+    }
+
+    /** Records a run that failed or was refused as a whole. */
+    void failed() {
+        failedRuns.increment();
     }
 
     long pending() {

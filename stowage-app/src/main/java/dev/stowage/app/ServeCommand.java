@@ -109,6 +109,7 @@ final class ServeCommand implements Callable<Integer> {
                         health.runEnded(report);
                     } catch (RuntimeException e) {
                         // A refused or failed run (too many deletes, the state unreadable): health says so.
+                        metrics.failed();
                         health.runFailed(Stowage.describe(cause(e)));
                         throw e;
                     }
