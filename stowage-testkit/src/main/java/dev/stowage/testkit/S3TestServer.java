@@ -57,7 +57,8 @@ public final class S3TestServer implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
     private static S3TestServer shared;
 
-    private final S3Proxy proxy;
+    private S3Proxy proxy;
+    private final boolean ignoreUnknownHeaders;
     private final BlobStoreContext context;
     private final BlobStore store;
     private final Path folder;
@@ -66,8 +67,10 @@ public final class S3TestServer implements AutoCloseable {
     private final String secretAccessKey;
     private final AtomicInteger buckets = new AtomicInteger();
 
-    private S3TestServer(S3Proxy proxy, BlobStoreContext context, Path folder, String accessKeyId, String secretAccessKey) {
+    private S3TestServer(S3Proxy proxy, boolean ignoreUnknownHeaders, BlobStoreContext context, Path folder,
+                         String accessKeyId, String secretAccessKey) {
         this.proxy = proxy;
+        this.ignoreUnknownHeaders = ignoreUnknownHeaders;
         this.context = context;
         this.store = context.getBlobStore();
         this.folder = folder;
@@ -112,30 +115,61 @@ public final class S3TestServer implements AutoCloseable {
             settings.setProperty("jclouds.filesystem.basedir", folder.toString());
             context = ContextBuilder.newBuilder("transient").credentials("local", "local")
                     .overrides(settings).build(BlobStoreContext.class);
-            S3Proxy proxy = S3Proxy.builder()
-                    .blobStore(context.getBlobStore())
-                    .endpoint(URI.create("http://127.0.0.1:0"))
-                    .awsAuthentication(AuthenticationType.AWS_V4, accessKeyId, secretAccessKey)
-                    // The AWS SDK sends checksum headers S3Proxy does not know, on DeleteObjects even
-                    // when asked to send checksums only where required.
-                    .ignoreUnknownHeaders(ignoreUnknownHeaders)
-                    .build();
-            proxy.start();
-            Instant deadline = Instant.now().plus(START_TIMEOUT);
-            while (!"STARTED".equals(proxy.getState())) {
-                if (Instant.now().isAfter(deadline)) {
-                    proxy.stop();
-                    throw new IllegalStateException("S3Proxy did not start within " + START_TIMEOUT + ": " + proxy.getState());
-                }
-                Thread.sleep(10);
-            }
-            return new S3TestServer(proxy, context, folder, accessKeyId, secretAccessKey);
+            S3Proxy proxy = started(context.getBlobStore(), URI.create("http://127.0.0.1:0"), accessKeyId,
+                    secretAccessKey, ignoreUnknownHeaders);
+            return new S3TestServer(proxy, ignoreUnknownHeaders, context, folder, accessKeyId, secretAccessKey);
         } catch (Exception e) {
             if (context != null) {
                 context.close();
             }
             deleteQuietly(folder);
             throw new IllegalStateException("could not start the S3 test server: " + e, e);
+        }
+    }
+
+    private static S3Proxy started(BlobStore store, URI endpoint, String accessKeyId, String secretAccessKey,
+                                   boolean ignoreUnknownHeaders) throws Exception {
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(store)
+                .endpoint(endpoint)
+                .awsAuthentication(AuthenticationType.AWS_V4, accessKeyId, secretAccessKey)
+                // The AWS SDK sends checksum headers S3Proxy does not know, on DeleteObjects even
+                // when asked to send checksums only where required.
+                .ignoreUnknownHeaders(ignoreUnknownHeaders)
+                .build();
+        proxy.start();
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (!"STARTED".equals(proxy.getState())) {
+            if (Instant.now().isAfter(deadline)) {
+                proxy.stop();
+                throw new IllegalStateException("S3Proxy did not start within " + START_TIMEOUT + ": " + proxy.getState());
+            }
+            Thread.sleep(10);
+        }
+        return proxy;
+    }
+
+    /**
+     * Stops answering: the port is closed, connections are refused, and what the server stores is
+     * kept for {@link #restart()}. Not for the {@link #shared() shared} server.
+     */
+    public synchronized void stop() {
+        if (this == shared) {
+            throw new IllegalStateException("the shared server is not stopped: start one of its own");
+        }
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the S3 test server", e);
+        }
+    }
+
+    /** Starts answering again after {@link #stop()}, on the same port, with what it stored. */
+    public synchronized void restart() {
+        try {
+            proxy = started(store, endpoint, accessKeyId, secretAccessKey, ignoreUnknownHeaders);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not restart the S3 test server on " + endpoint + ": " + e, e);
         }
     }
 
@@ -215,7 +249,7 @@ public final class S3TestServer implements AutoCloseable {
 
     /** Stops the server and deletes what it stored. */
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             proxy.stop();
         } catch (Exception e) {

@@ -51,12 +51,17 @@ final class Buckets {
 
     /** Every object under the prefix, by key below the prefix, as its SHA-256. */
     static SortedMap<String, String> content(String bucket) {
+        return content(server(), bucket);
+    }
+
+    /** {@link #content(String)} on a server of a test's own. */
+    static SortedMap<String, String> content(S3TestServer server, String bucket) {
         SortedMap<String, String> content = new TreeMap<>();
-        for (String key : server().keys(bucket)) {
+        for (String key : server.keys(bucket)) {
             if (!key.startsWith(PREFIX + "/")) {
                 throw new AssertionError("an object outside the prefix: " + key);
             }
-            byte[] bytes = server().read(bucket, key).orElseThrow(() -> new AssertionError("listed, not read: " + key));
+            byte[] bytes = server.read(bucket, key).orElseThrow(() -> new AssertionError("listed, not read: " + key));
             content.put(key.substring(PREFIX.length() + 1), Site.sha256(bytes));
         }
         return content;
@@ -64,7 +69,11 @@ final class Buckets {
 
     /** The manifest stored in the bucket. */
     static JsonNode manifest(String bucket) {
-        byte[] manifest = server().read(bucket, PREFIX + "/" + Site.MANIFEST)
+        return manifest(server(), bucket);
+    }
+
+    private static JsonNode manifest(S3TestServer server, String bucket) {
+        byte[] manifest = server.read(bucket, PREFIX + "/" + Site.MANIFEST)
                 .orElseThrow(() -> new AssertionError("no manifest in " + bucket));
         return Http.json(new String(manifest, java.nio.charset.StandardCharsets.UTF_8));
     }
@@ -74,11 +83,16 @@ final class Buckets {
      * manifest that lists each with its remote URL below {@code endpoint}, none pending.
      */
     static void assertHolds(String bucket, SortedMap<String, String> files, URI endpoint) {
-        SortedMap<String, String> held = content(bucket);
+        assertHolds(server(), bucket, files, endpoint);
+    }
+
+    /** {@link #assertHolds(String, SortedMap, URI)} on a server of a test's own. */
+    static void assertHolds(S3TestServer server, String bucket, SortedMap<String, String> files, URI endpoint) {
+        SortedMap<String, String> held = content(server, bucket);
         assertThat(held).as("objects in %s", bucket).containsKey(Site.MANIFEST);
         held.remove(Site.MANIFEST);
         assertThat(held).as("objects in %s besides the manifest, as SHA-256", bucket).isEqualTo(files);
-        Map<String, JsonNode> entries = ServeIT.entries(manifest(bucket));
+        Map<String, JsonNode> entries = ServeIT.entries(manifest(server, bucket));
         assertThat(entries.keySet()).as("keys in the manifest in %s", bucket).containsExactlyElementsOf(files.keySet());
         URI remote = URI.create(endpoint + "/" + bucket + "/" + PREFIX + "/");
         entries.forEach((key, entry) -> {

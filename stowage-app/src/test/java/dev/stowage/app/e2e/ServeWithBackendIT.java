@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stowage.testkit.FaultyProxy;
 import dev.stowage.testkit.FaultyProxy.Fault;
+import dev.stowage.testkit.S3TestServer;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -21,9 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stowage serve DIR --backend s3://...}, the built jar in a process of its own, publishing to
- * the in-process S3 server through a {@link FaultyProxy} that starts refusing every request: the
- * files are served locally and listed as pending meanwhile, and once the network is back they are
- * published to the bucket and listed at their remote URLs.
+ * the in-process S3 server through a {@link FaultyProxy} that starts refusing every request, and to
+ * a server of its own that is stopped and started again: the files are served locally and listed as
+ * pending meanwhile, and once the store is back they are published to the bucket and listed at
+ * their remote URLs.
  */
 class ServeWithBackendIT {
     private static final Pattern SERVING = Pattern.compile(
@@ -99,6 +101,53 @@ class ServeWithBackendIT {
                 serve.close();
                 assertThat(serve.stdout() + serve.stderr()).as("the output of serve")
                         .doesNotContain(Buckets.server().secretAccessKey());
+            }
+        }
+    }
+
+    @Test
+    void whileTheS3ServerIsStopped_aNewFileIsServedLocally_andOnceItIsRestarted_itIsPublishedThere() throws Exception {
+        Path folder = Site.write(dir.resolve("site"));
+        try (S3TestServer own = S3TestServer.start()) {
+            String bucket = own.createBucket();
+            String uri = Buckets.uri(bucket, own.endpoint(), "retries=0",
+                    "connect_timeout=2s", "socket_timeout=3s", "request_timeout=3s", "call_timeout=6s");
+            URI remote = URI.create(own.endpoint() + "/" + bucket + "/" + Buckets.PREFIX + "/");
+            try (Child serve = children.command("--set", "publish.retries=0", "--set", "watch.rescan_interval=2s",
+                            "--set", "watch.debounce=100ms",
+                            "serve", folder, "--host", "127.0.0.1", "--port", "0", "--backend", uri)
+                    .env("AWS_ACCESS_KEY_ID", own.accessKeyId()).env("AWS_SECRET_ACCESS_KEY", own.secretAccessKey())
+                    .start()) {
+                Matcher serving = serve.awaitLine(SERVING, ServeIT.START);
+                URI base = URI.create(serving.group(2));
+                assertThat(serving.group(5)).as("the first run's summary").doesNotContain("pending");
+                Buckets.assertHolds(own, bucket, Site.hashes(folder), own.endpoint());
+
+                own.stop();
+                String late = "written while the store was down.txt";
+                byte[] content = "served from here meanwhile\n".getBytes(UTF_8);
+                Site.write(folder, late, content);
+
+                JsonNode pending = Await.until(CONVERGE, "the manifest listing " + late + " as pending",
+                        () -> ServeIT.entries(Http.json(Http.get(base.resolve("/manifest.json")))).get(late),
+                        e -> e != null && e.path("pending").asBoolean());
+                assertThat(pending.get("url").asText()).isEqualTo(Site.url(base, late).toString());
+                assertThat(Http.get(URI.create(pending.get("url").asText())).body()).isEqualTo(content);
+                JsonNode down = Await.until(CONVERGE, "healthz naming the outage",
+                        () -> Http.json(Http.get(base.resolve("/healthz"))),
+                        h -> h.get("status").asText().startsWith("remote down: "));
+                assertThat(down.get("pending").asLong()).as(down.toString()).isPositive();
+
+                own.restart();
+
+                SortedMap<String, String> now = Site.hashes(folder);
+                Await.until(CONVERGE, "every file listed at its remote URL, none pending",
+                        () -> ServeIT.entries(Http.json(Http.get(base.resolve("/manifest.json")))),
+                        entries -> entries.keySet().equals(now.keySet()) && entries.values().stream()
+                                .allMatch(e -> !e.has("pending") && e.get("url").asText().startsWith(remote.toString())));
+                Await.until(CONVERGE, "healthz after a run with nothing pending",
+                        () -> Http.json(Http.get(base.resolve("/healthz"))), h -> h.get("status").asText().equals("published"));
+                Buckets.assertHolds(own, bucket, now, own.endpoint());
             }
         }
     }
