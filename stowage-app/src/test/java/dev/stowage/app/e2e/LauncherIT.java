@@ -1,40 +1,63 @@
 package dev.stowage.app.e2e;
 
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.ThrowingConsumer;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The README's quick start, {@code ./stowage} from the repository root, once: with the jar fresh it
- * builds nothing and runs the jar. The test never lets it build: when a source file or POM is newer
- * than the jar (the launcher's own rule), it is skipped.
+ * The launcher script, {@code ./stowage}. Once as the README's quick start, in this repository with
+ * a fresh jar: it builds nothing and runs the jar. The other tests run the same script in a
+ * throwaway copy of the repository's layout, in a folder whose name holds spaces and pattern
+ * characters, with a Maven wrapper that records its calls and writes a stand-in jar, and a java that
+ * prints what it was asked to run: no test builds the real jar. They cover which java it runs,
+ * which repository a link leads to, what makes it build again, and a build that fails.
  */
 class LauncherIT {
     @RegisterExtension
     static final Children children = new Children();
 
+    private static final Duration LIMIT = Duration.ofSeconds(30);
+    /** A source file of the copy, which the changes below act on. */
+    private static final String KEYS = "stowage-core/src/main/java/dev/stowage/Keys.java";
+    private static final String JAR = "stowage-app/target/stowage.jar";
+
+    @TempDir
+    Path dir;
+
     @Test
     void launcher_withAFreshJar_buildsNothingAndRunsIt() throws IOException {
         Path root = Children.repositoryRoot();
-        Path jar = root.resolve("stowage-app/target/stowage.jar");
+        Path jar = root.resolve(JAR);
         Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar);
         List<Path> newer = newerThan(root, Files.getLastModifiedTime(jar));
         Assumptions.assumeTrue(newer.isEmpty(), () -> "the launcher would rebuild the jar, since these are newer: " + newer);
 
-        Child launcher = children.program(root.resolve("stowage"), "--version").in(root).start();
-        int exit = launcher.awaitExit(Duration.ofSeconds(30));
+        Child launcher = children.program(root.resolve("stowage"), "--version").in(root)
+                .env("JAVA_HOME", System.getProperty("java.home")).start();
+        int exit = launcher.awaitExit(LIMIT);
         Child jarItself = children.command("--version").run();
 
         assertThat(exit).as(launcher.report()).isZero();
@@ -43,34 +66,322 @@ class LauncherIT {
                 .isEqualTo(jarItself.stdout().strip());
     }
 
+    @Test
+    void launcher_throughAChainOfLinks_runsTheRepositoryAtItsEnd_inTheCallersFolder() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        // bin/stowage -> ../links/stowage (relative to bin), which -> the copy's launcher (absolute).
+        Files.createSymbolicLink(Files.createDirectories(dir.resolve("links")).resolve("stowage"), copy.root.resolve("stowage"));
+        Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("bin")).resolve("stowage"),
+                Path.of("../links/stowage"));
+        Path caller = Files.createDirectories(dir.resolve("caller"));
+
+        Child launcher = children.program(link, "--version").in(caller).env("JAVA_HOME", jdk.toString()).start();
+
+        assertThat(launcher.awaitExit(LIMIT)).as(launcher.report()).isZero();
+        assertThat(copy.builds()).as("the jar at the end of the links is fresh").isEmpty();
+        assertThat(launcher.stdout().lines()).containsExactly(
+                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), "-jar", copy.jar(), "--version");
+    }
+
+    @Test
+    void launcher_withJavaHome_runsItsJava_notTheOneOnPath() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        Path other = javaHome(dir.resolve("other"));
+
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version")
+                .env("JAVA_HOME", jdk.toString()).env("PATH", other.resolve("bin") + ":" + System.getenv("PATH")).run();
+
+        assertThat(launcher.exitCode()).as(launcher.report()).isZero();
+        assertThat(launcher.stdout().lines()).first().isEqualTo("java=" + jdk.resolve("bin/java"));
+    }
+
+    @Test
+    void launcher_withoutJavaHome_runsTheJavaOnPath() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path other = javaHome(dir.resolve("other"));
+
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version").unset("JAVA_HOME")
+                .env("PATH", other.resolve("bin") + ":" + System.getenv("PATH")).run();
+
+        assertThat(launcher.exitCode()).as(launcher.report()).isZero();
+        assertThat(launcher.stdout().lines()).first().isEqualTo("java=" + other.resolve("bin/java"));
+    }
+
+    @Test
+    void launcher_withJavaHomeWithoutJava_saysSoInOneLine_andExits2() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jre = Files.createDirectories(dir.resolve("not a jdk/bin"));
+
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version")
+                .env("JAVA_HOME", jre.getParent().toString()).run();
+
+        assertThat(launcher.exitCode()).as(launcher.report()).isEqualTo(2);
+        assertThat(launcher.stderrLines()).singleElement().asString()
+                .startsWith("error: JAVA_HOME is " + jre.getParent() + ", which has no bin/java");
+        assertThat(launcher.stdout()).isEmpty();
+        assertThat(copy.builds()).isEmpty();
+    }
+
+    @Test
+    void launcher_withNoJavaAnywhere_saysSoInOneLine_andExits2() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        // A PATH with the commands a shell script needs to start, and no java.
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        for (String tool : List.of("sh", "dirname", "readlink")) {
+            Files.createSymbolicLink(tools.resolve(tool), onPath(tool));
+        }
+
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version")
+                .unset("JAVA_HOME").env("PATH", tools.toString()).run();
+
+        assertThat(launcher.exitCode()).as(launcher.report()).isEqualTo(2);
+        assertThat(launcher.stderrLines()).singleElement().asString()
+                .isEqualTo("error: no java on PATH, and JAVA_HOME is not set: install a JDK 17 or newer, or set JAVA_HOME to one");
+    }
+
+    @Test
+    void launcher_passesStowageJavaOptsAsWords_neverAsFilePatterns() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        Path caller = Files.createDirectories(dir.resolve("caller"));
+        Files.writeString(caller.resolve("-Dskip=a.tmp"), "a file the pattern would match");
+
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version").in(caller)
+                .env("JAVA_HOME", jdk.toString()).env("STOWAGE_JAVA_OPTS", "-Xmx64m  -Dskip=*.tmp").run();
+
+        assertThat(launcher.exitCode()).as(launcher.report()).isZero();
+        assertThat(launcher.stdout().lines()).containsSubsequence("-Xmx64m", "-Dskip=*.tmp", "-jar", copy.jar(), "--version");
+    }
+
+    /** What makes the jar stale: each row changes the copy, whose jar was fresh. */
+    static Stream<Arguments> changes() {
+        return Stream.of(
+                change("no jar yet (first use)", root -> Files.delete(root.resolve(JAR))),
+                change("a source file edited", root -> Files.writeString(root.resolve(KEYS), "final class Keys { }\n")),
+                change("a source file added", root -> Files.writeString(root.resolve(KEYS).resolveSibling("Urls.java"), "")),
+                change("a source file deleted", root -> Files.delete(root.resolve(KEYS))),
+                change("a source file renamed", root -> Files.move(root.resolve(KEYS), root.resolve(KEYS).resolveSibling("Key.java"))),
+                change("a source file moved to another package", root -> Files.move(root.resolve(KEYS),
+                        Files.createDirectories(root.resolve(KEYS).resolveSibling("util")).resolve("Keys.java"))),
+                change("a file copied in with its old time", root -> Files.copy(root.resolve("docs/commands.md"),
+                        root.resolve("stowage-app/src/main/resources/help.md"), StandardCopyOption.COPY_ATTRIBUTES)),
+                change("a resource folder deleted", root -> deleteTree(root.resolve("stowage-core/src/main/resources/META-INF"))),
+                change("a module's pom.xml edited", root -> Files.writeString(root.resolve("stowage-core/pom.xml"), "<project/>\n")),
+                change("the root pom.xml edited", root -> Files.writeString(root.resolve("pom.xml"), "<project/>\n")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("changes")
+    void launcher_afterAChange_buildsOnce_withTheBuildsOutputOnStandardError(String change, ThrowingConsumer<Path> action)
+            throws Throwable {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        Path caller = Files.createDirectories(dir.resolve("caller"));
+        action.accept(copy.root);
+
+        Child first = children.program(copy.root.resolve("stowage"), "--version").in(caller)
+                .env("JAVA_HOME", jdk.toString()).run();
+        Child second = children.program(copy.root.resolve("stowage"), "--version").in(caller)
+                .env("JAVA_HOME", jdk.toString()).run();
+
+        assertThat(first.exitCode()).as(first.report()).isZero();
+        assertThat(copy.builds()).as(change).singleElement().asString()
+                .contains("-q", "-B", "-pl stowage-app -am package -DskipTests");
+        assertThat(first.stdout().lines()).as("only what java printed").containsExactly(
+                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), "-jar", copy.jar(), "--version");
+        assertThat(first.stderr()).contains("stowage: building", "[INFO] the stand-in build");
+        assertThat(Files.readString(copy.root.resolve(JAR))).isEqualTo("the jar of build 1\n");
+        assertThat(second.exitCode()).as(second.report()).isZero();
+        assertThat(second.stderr()).as("the jar the first run built is fresh").isEmpty();
+        assertThat(copy.builds()).hasSize(1);
+    }
+
+    @Test
+    void launcher_afterChangesTheBuildDoesNotRead_buildsNothing() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        // Newer than the jar, each in a place the build does not read.
+        for (String path : List.of("stowage-core/target/pom.xml", "stowage-core/target/generated/src/main/java/Gen.java",
+                ".git/index", "docs/commands.md", "stowage.yaml", "examples/site/.stowage/state.db")) {
+            Files.createDirectories(copy.root.resolve(path).getParent());
+            Files.writeString(copy.root.resolve(path), "newer than the jar\n");
+        }
+
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version").env("JAVA_HOME", jdk.toString()).run();
+
+        assertThat(launcher.exitCode()).as(launcher.report()).isZero();
+        assertThat(launcher.stderr()).isEmpty();
+        assertThat(copy.builds()).isEmpty();
+        assertThat(launcher.stdout().lines()).containsSubsequence("-jar", copy.jar(), "--version");
+    }
+
+    @Test
+    void launcher_whenTheBuildFails_exits2_withTheWrappersOutput_andRunsNothing() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        Files.writeString(copy.root.resolve(KEYS), "not java\n");
+
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version")
+                .env("JAVA_HOME", jdk.toString()).env("STAND_IN_BUILD", "fail").run();
+
+        assertThat(launcher.exitCode()).as(launcher.report()).isEqualTo(2);
+        assertThat(launcher.stdout()).as("the stale jar is not run").isEmpty();
+        assertThat(launcher.stderrLines()).containsSubsequence(
+                "[ERROR] Keys.java:[1,1] class, interface, enum, or record expected",
+                "error: the build failed (the Maven wrapper's output is above); nothing was run");
+        assertThat(copy.builds()).hasSize(1);
+    }
+
+    @Test
+    void launcher_whenASourceChangesDuringTheBuild_buildsAgainOnTheNextRun() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        Files.delete(copy.root.resolve(JAR));
+
+        Child first = children.program(copy.root.resolve("stowage"), "--version")
+                .env("JAVA_HOME", jdk.toString()).env("STAND_IN_BUILD", "edit " + KEYS).run();
+        Child second = children.program(copy.root.resolve("stowage"), "--version").env("JAVA_HOME", jdk.toString()).run();
+
+        assertThat(first.exitCode()).as(first.report()).isZero();
+        assertThat(second.exitCode()).as(second.report()).isZero();
+        assertThat(second.stderr()).contains("stowage: building, since " + KEYS + " changed");
+        assertThat(copy.builds()).hasSize(2);
+    }
+
+    private static Arguments change(String name, ThrowingConsumer<Path> action) {
+        return Arguments.of(name, action);
+    }
+
     /**
-     * What the launcher finds newer than the jar: under the root, outside the target folders below
-     * it, the files under a {@code src/main} folder and the files named {@code pom.xml}.
+     * A throwaway copy of the repository's layout: this repository's launcher, a stand-in Maven
+     * wrapper, POMs, a few sources, files the build does not read, and a stand-in jar newer than all
+     * of them. The wrapper appends its arguments to {@code mvnw.calls}, prints a line to standard
+     * output and writes {@code the jar of build N}; with {@code STAND_IN_BUILD=fail} it prints an
+     * error and exits 1 instead, and with {@code STAND_IN_BUILD="edit PATH"} it changes that file
+     * while it runs.
+     */
+    private record Copy(Path root) {
+        private static final String WRAPPER = """
+                #!/bin/sh
+                root=$(dirname -- "$0")
+                printf '%s\\n' "$*" >>"$root/mvnw.calls"
+                echo "[INFO] the stand-in build"
+                case "${STAND_IN_BUILD:-}" in
+                  fail)
+                    echo "[ERROR] Keys.java:[1,1] class, interface, enum, or record expected"
+                    exit 1 ;;
+                  edit\\ *)
+                    # Until the file's time is past this script's start, on any clock granularity.
+                    : >"$root/mvnw.started"
+                    while ! [ "$root/${STAND_IN_BUILD#edit }" -nt "$root/mvnw.started" ]; do
+                      touch "$root/${STAND_IN_BUILD#edit }"
+                    done ;;
+                esac
+                mkdir -p "$root/stowage-app/target"
+                echo "the jar of build $(wc -l <"$root/mvnw.calls" | tr -d ' ')" >"$root/stowage-app/target/stowage.jar"
+                """;
+
+        static Copy of(Path root) throws IOException {
+            Files.createDirectories(root);
+            Files.copy(Children.repositoryRoot().resolve("stowage"), root.resolve("stowage"));
+            executable(Files.writeString(root.resolve("mvnw"), WRAPPER));
+            Map<String, String> files = Map.of(
+                    "pom.xml", "<project><modules><module>stowage-core</module><module>stowage-app</module></modules></project>\n",
+                    "stowage-core/pom.xml", "<project/>\n",
+                    KEYS, "final class Keys { }\n",
+                    "stowage-core/src/main/resources/META-INF/services/dev.stowage.spi.BackendProvider", "dev.stowage.local.Local\n",
+                    "stowage-app/pom.xml", "<project/>\n",
+                    "stowage-app/src/main/java/dev/stowage/app/Stowage.java", "final class Stowage { }\n",
+                    "stowage-app/src/main/resources/logback.xml", "<configuration/>\n",
+                    "docs/commands.md", "# The stowage command\n",
+                    ".git/HEAD", "ref: refs/heads/main\n",
+                    JAR, "the jar built before\n");
+            for (Map.Entry<String, String> file : files.entrySet()) {
+                Files.createDirectories(root.resolve(file.getKey()).getParent());
+                Files.writeString(root.resolve(file.getKey()), file.getValue());
+            }
+            // Everything, folders too, an hour older than the jar: no test depends on the clock's granularity.
+            Instant now = Instant.now();
+            try (Stream<Path> paths = Files.walk(root)) {
+                for (Path p : paths.toList()) {
+                    Files.setLastModifiedTime(p, FileTime.from(now.minus(Duration.ofHours(2))));
+                }
+            }
+            Files.setLastModifiedTime(root.resolve(JAR), FileTime.from(now.minus(Duration.ofHours(1))));
+            return new Copy(root);
+        }
+
+        /** The jar's path as the launcher names it: the copy's real path, whatever links led to it. */
+        String jar() {
+            try {
+                return root.toRealPath().resolve(JAR).toString();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The arguments of each call to the wrapper, in order. */
+        List<String> builds() throws IOException {
+            Path calls = root.resolve("mvnw.calls");
+            return Files.exists(calls) ? Files.readAllLines(calls) : List.of();
+        }
+    }
+
+    /** A stand-in JDK whose {@code bin/java} prints its own path, its working folder, then one argument a line. */
+    private static Path javaHome(Path home) throws IOException {
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        executable(Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"java=$0\" \"cwd=$(pwd -P)\" \"$@\"\n"));
+        return home;
+    }
+
+    private static Path executable(Path file) throws IOException {
+        return Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** The first {@code name} on the test JVM's PATH. */
+    private static Path onPath(String name) {
+        return Stream.of(System.getenv("PATH").split(":")).map(folder -> Path.of(folder, name))
+                .filter(Files::isExecutable).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + name + " on PATH"));
+    }
+
+    private static void deleteTree(Path folder) throws IOException {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /**
+     * What the launcher finds newer than the jar: the root's {@code pom.xml}, and in each folder at
+     * the root its {@code pom.xml} and everything under its {@code src/main}, folders included.
      */
     private static List<Path> newerThan(Path root, FileTime jar) throws IOException {
-        List<Path> newer = new ArrayList<>();
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                // find -path "$root/*/target" -prune: any folder named target below the root's own folders.
-                boolean pruned = dir.getNameCount() >= root.getNameCount() + 2 && dir.getFileName().toString().equals("target");
-                return pruned ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                boolean watched = file.toString().contains("/src/main/") || file.getFileName().toString().equals("pom.xml");
-                if (watched && attrs.isRegularFile() && attrs.lastModifiedTime().compareTo(jar) > 0) {
-                    newer.add(file);
+        List<Path> watched = new ArrayList<>(List.of(root.resolve("pom.xml")));
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(root, p -> Files.isDirectory(p, NOFOLLOW_LINKS))) {
+            for (Path folder : folders) {
+                if (!folder.getFileName().toString().startsWith(".")) {
+                    watched.add(folder.resolve("pom.xml"));
+                    watched.add(folder.resolve("src/main"));
                 }
-                return FileVisitResult.CONTINUE;
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) {
-                return FileVisitResult.CONTINUE;
+        }
+        List<Path> newer = new ArrayList<>();
+        for (Path start : watched) {
+            if (!Files.exists(start, NOFOLLOW_LINKS)) {
+                continue;
             }
-        });
+            try (Stream<Path> paths = Files.walk(start)) {
+                for (Path p : paths.toList()) {
+                    if (Files.getLastModifiedTime(p, NOFOLLOW_LINKS).compareTo(jar) > 0) {
+                        newer.add(p);
+                    }
+                }
+            }
+        }
         return newer;
     }
 }
