@@ -52,8 +52,7 @@ class LauncherIT {
         Path root = Children.repositoryRoot();
         Path jar = root.resolve(JAR);
         Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar);
-        List<Path> newer = newerThan(root, Files.getLastModifiedTime(jar));
-        Assumptions.assumeTrue(newer.isEmpty(), () -> "the launcher would rebuild the jar, since these are newer: " + newer);
+        Launcher.assumeFresh();
 
         Child launcher = children.program(root.resolve("stowage"), "--version").in(root)
                 .env("JAVA_HOME", System.getProperty("java.home")).start();
@@ -353,35 +352,5 @@ class LauncherIT {
                 Files.delete(p);
             }
         }
-    }
-
-    /**
-     * What the launcher finds newer than the jar: the root's {@code pom.xml}, and in each folder at
-     * the root its {@code pom.xml} and everything under its {@code src/main}, folders included.
-     */
-    private static List<Path> newerThan(Path root, FileTime jar) throws IOException {
-        List<Path> watched = new ArrayList<>(List.of(root.resolve("pom.xml")));
-        try (DirectoryStream<Path> folders = Files.newDirectoryStream(root, p -> Files.isDirectory(p, NOFOLLOW_LINKS))) {
-            for (Path folder : folders) {
-                if (!folder.getFileName().toString().startsWith(".")) {
-                    watched.add(folder.resolve("pom.xml"));
-                    watched.add(folder.resolve("src/main"));
-                }
-            }
-        }
-        List<Path> newer = new ArrayList<>();
-        for (Path start : watched) {
-            if (!Files.exists(start, NOFOLLOW_LINKS)) {
-                continue;
-            }
-            try (Stream<Path> paths = Files.walk(start)) {
-                for (Path p : paths.toList()) {
-                    if (Files.getLastModifiedTime(p, NOFOLLOW_LINKS).compareTo(jar) > 0) {
-                        newer.add(p);
-                    }
-                }
-            }
-        }
-        return newer;
     }
 }
