@@ -100,10 +100,6 @@ class S3FailuresIT {
         }
     }
 
-    /**
-     * Usually "cannot connect"; now and then the SDK's Netty client loses the refused connection
-     * and the request ends at request_timeout instead: UNAVAILABLE all the same.
-     */
     @ParameterizedTest
     @EnumSource(names = {"UPLOAD", "STAT", "DELETE"})
     void anEndpointWithNothingListeningIsUnavailableAndRetryable(Operation op) throws Exception {
