@@ -110,7 +110,9 @@ final class S3Clients {
                         ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(config.sdkChecksums()
                         ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(http)
+                // Until a host has answered, a connection of our own checks it can be reached first:
+                // the Netty client now and then loses the failure of its first connection there.
+                .httpClientBuilder(ProbingHttpClient.around(http, loops, config.connectTimeout()))
                 .overrideConfiguration(override.build());
         config.endpointUrl().ifPresent(builder::endpointOverride);
         if (!config.sdkChecksums()) {

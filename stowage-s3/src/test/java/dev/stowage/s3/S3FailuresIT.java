@@ -45,6 +45,8 @@ class S3FailuresIT {
     private static final String KEY = "docs/report.txt";
     private static final String FAKE_BUCKET = "fake-bucket";
     private static final List<Operation> OPERATIONS = List.of(Operation.UPLOAD, Operation.STAT, Operation.DELETE);
+    /** Enough calls that the SDK's Netty client, left to itself, leaves some unanswered (one in ten or twenty). */
+    private static final int CALLS_TO_UNREACHABLE = 200;
 
     @TempDir
     static Path dir;
@@ -98,10 +100,6 @@ class S3FailuresIT {
         }
     }
 
-    /**
-     * Usually "cannot connect"; now and then the SDK's Netty client loses the refused connection
-     * and the request ends at request_timeout instead: UNAVAILABLE all the same.
-     */
     @ParameterizedTest
     @EnumSource(names = {"UPLOAD", "STAT", "DELETE"})
     void anEndpointWithNothingListeningIsUnavailableAndRetryable(Operation op) throws Exception {
@@ -109,7 +107,55 @@ class S3FailuresIT {
              S3Backend s3 = S3Backend.create(fake(refusing.port()).build())) {
             StorageException e = failure(op, start(s3, op), FAKE_BUCKET, ErrorKind.UNAVAILABLE);
             assertThat(e.isRetryable()).isTrue();
-            assertThat(e.detail()).contains("http://127.0.0.1:" + refusing.port());
+            assertThat(e.detail()).startsWith("cannot connect to http://127.0.0.1:" + refusing.port());
+        }
+    }
+
+    /**
+     * Every call says it cannot connect, none waits for request_timeout: the SDK's Netty client
+     * alone now and then loses the failure of a connection to a host that has not answered yet
+     * (see {@link ProbingHttpClient}).
+     */
+    @Test
+    void everyCallToAnEndpointWithNothingListeningSaysItCannotConnect() throws Exception {
+        try (RefusingPort refusing = new RefusingPort();
+             S3Backend s3 = S3Backend.create(fake(refusing.port()).build())) {
+            for (int call = 0; call < CALLS_TO_UNREACHABLE; call++) {
+                StorageException e = failure(Operation.STAT, s3.stat(KEY), FAKE_BUCKET, ErrorKind.UNAVAILABLE);
+                assertThat(e.detail()).as("call %d", call).startsWith("cannot connect to http://127.0.0.1:" + refusing.port());
+            }
+        }
+    }
+
+    /** The same for a host name that does not resolve (.invalid never does, RFC 6761). */
+    @Test
+    void everyCallToAnEndpointThatDoesNotResolveSaysSo() throws Exception {
+        S3Config config = shortTimeouts(S3Config.builder(S3Preset.GENERIC).endpointUrl("http://s3.stowage.invalid")
+                .bucketName(FAKE_BUCKET).credentials("AKIDFAKE0000", "fake-secret-key")).build();
+        try (S3Backend s3 = S3Backend.create(config)) {
+            for (int call = 0; call < CALLS_TO_UNREACHABLE; call++) {
+                StorageException e = failure(Operation.STAT, s3.stat(KEY), FAKE_BUCKET, ErrorKind.UNAVAILABLE);
+                assertThat(e.detail()).as("call %d", call).startsWith("unknown host s3.stowage.invalid");
+            }
+        }
+    }
+
+    /**
+     * Calls to a host that has answered go straight to the SDK's client, which fails them at once
+     * when the host stops: it loses only failures of connections to a host that has not answered yet.
+     */
+    @Test
+    void everyCallToAnEndpointThatAnsweredAndStoppedSaysItCannotConnect() throws Exception {
+        try (ErrorAnsweringServer server = new ErrorAnsweringServer(403, "AccessDenied", "Access Denied");
+             S3Backend s3 = S3Backend.create(fake(server.port()).build())) {
+            failure(Operation.STAT, s3.stat(KEY), FAKE_BUCKET, ErrorKind.ACCESS_DENIED);
+            server.close();
+            // The first call may still find the connection the server closed in the pool.
+            failure(Operation.STAT, s3.stat(KEY), FAKE_BUCKET, ErrorKind.UNAVAILABLE);
+            for (int call = 0; call < CALLS_TO_UNREACHABLE; call++) {
+                StorageException e = failure(Operation.STAT, s3.stat(KEY), FAKE_BUCKET, ErrorKind.UNAVAILABLE);
+                assertThat(e.detail()).as("call %d", call).startsWith("cannot connect to http://127.0.0.1:" + server.port());
+            }
         }
     }
 
