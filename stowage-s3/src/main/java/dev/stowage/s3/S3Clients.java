@@ -89,7 +89,8 @@ final class S3Clients {
                 .connectionTimeout(config.connectTimeout())
                 .readTimeout(config.socketTimeout())
                 .writeTimeout(config.socketTimeout())
-                // Requests wait their turn for a connection; call_timeout bounds the whole wait.
+                // Requests wait their turn for a connection, up to call_timeout; request_timeout, which
+                // counts from the request's start, may end the wait first.
                 .connectionAcquisitionTimeout(config.callTimeout())
                 .tcpKeepAlive(true);
         // Built in one go: a second overrideConfiguration(...) call would replace this one.
