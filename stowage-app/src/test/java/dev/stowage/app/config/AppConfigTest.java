@@ -127,6 +127,20 @@ class AppConfigTest {
     }
 
     @Test
+    void load_aCommandsOptions_overrideEveryOtherLayer_andOnlyWhenGiven() throws Exception {
+        CommandOptions options = CommandOptions.none().with("--port", "server.port", 9004).with("--host", "server.host", null);
+
+        AppConfig c = AppConfig.load(Optional.of(yaml("server:\n  port: 9001\n  host: 10.0.0.5\n")),
+                Map.of("STOWAGE_SERVER_PORT", "9002"), Map.of("server.port", "9003"), options);
+
+        assertThat(c.server().port()).isEqualTo(9004);
+        assertThat(c.server().host()).isEqualTo("10.0.0.5");
+        assertThat(options).hasToString("CommandOptions[--port]");
+        assertThatThrownBy(() -> CommandOptions.none().with("--prot", "server.prot", 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("key is no setting: server.prot");
+    }
+
+    @Test
     void load_precedence_isPerKey() throws Exception {
         AppConfig c = load("server:\n  host: 10.0.0.5\n  port: 9001\nlogging:\n  level: warn\n",
                 Map.of("STOWAGE_SERVER_PORT", "9002", "STOWAGE_LOGGING_LEVEL", "error"),

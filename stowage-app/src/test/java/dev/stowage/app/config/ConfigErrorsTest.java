@@ -206,6 +206,26 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void aCommandOption_isNamedAsTheCommandTookIt() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> AppConfig.load(Optional.empty(), Map.of(), Map.of(),
+                CommandOptions.none().with("--port", "server.port", 99999)));
+
+        assertThat(e).hasMessage("server.port: must be 0-65535, got 99999 (from --port)");
+        assertThat(e.source()).contains("--port");
+        ConfigException positional = catchThrowableOfType(ConfigException.class, () -> AppConfig.load(Optional.empty(), Map.of(),
+                Map.of(), CommandOptions.none().with("BACKEND-URI", "backend", "nfs://server/x")));
+        assertThat(positional).hasMessage("backend: no backend for scheme 'nfs:'; known schemes are file, memory, s3 (from BACKEND-URI)");
+    }
+
+    @Test
+    void aSetThatACommandOptionOverrides_isStillChecked() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> AppConfig.load(Optional.empty(), Map.of(),
+                Map.of("server.port", "none"), CommandOptions.none().with("--port", "server.port", 8081)));
+
+        assertThat(e).hasMessage("server.port: must be a whole number 0-65535, got 'none' (from --set)");
+    }
+
+    @Test
     void badDuration() {
         assertThat(envFailure("STOWAGE_WATCH_DEBOUNCE", "half a second")).hasMessage(
                 "watch.debounce: must be a duration such as 500ms, 30s or 5m (units ms, s, m, h), got 'half a second'"
