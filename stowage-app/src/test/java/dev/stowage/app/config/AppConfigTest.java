@@ -51,6 +51,10 @@ class AppConfigTest {
         assertThat(load("", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
         assertThat(load("# nothing set yet\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
         assertThat(load("server:\npublish:\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
+        // An empty document, as a file that opens with a document marker and sets nothing yet.
+        assertThat(load("---\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
+        assertThat(load("# stowage\n--- # nothing set yet\n...\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
+        assertThat(load("~\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
     }
 
     @Test

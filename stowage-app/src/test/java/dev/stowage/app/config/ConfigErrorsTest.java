@@ -118,6 +118,16 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void yamlSectionGivenTwice_isAnError_asAnyKeyGivenTwice() throws IOException {
+        Path file = yaml("");
+
+        // YAML loaders keep the last of two equal keys: the first section's settings would be lost, or merged.
+        assertThat(fileFailure("server:\n  port: 1\npublish:\n  retries: 2\nserver:\n  host: x\n"))
+                .hasMessage("server: given twice, at lines 1 and 5 (from " + file + ")");
+        assertThat(fileFailure("server:\n  port: 1\nserver: ~\n")).hasMessage("server: given twice, at lines 1 and 3 (from " + file + ")");
+    }
+
+    @Test
     void yamlAlias() throws IOException {
         Path file = yaml("");
 
