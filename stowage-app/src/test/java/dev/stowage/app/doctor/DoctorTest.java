@@ -7,10 +7,12 @@ import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
 import dev.stowage.layer.ForwardingStorageBackend;
 import dev.stowage.memory.MemoryBackend;
 import dev.stowage.s3.S3Preset;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -96,6 +101,54 @@ class DoctorTest {
         assertThat(cleanup.advice().orElseThrow()).startsWith("delete it by hand: stowage delete '.stowage-doctor-")
                 .contains("small.bin' --backend 'memory:'");
         assertThat(keys()).hasSize(1); // the one object it could not remove, named above
+    }
+
+    @Test
+    void stoppedDuringAnUpload_theExitCleanupWaitsForIt_beforeDeleting() throws InterruptedException {
+        List<Thread> hooks = new CopyOnWriteArrayList<>();
+        ExitHooks recorded = new ExitHooks() {
+            @Override
+            public void add(Thread hook) {
+                hooks.add(hook);
+            }
+
+            @Override
+            public void remove(Thread hook) {
+            }
+        };
+        AtomicReference<CompletableFuture<URI>> underWay = new AtomicReference<>();
+        AtomicBoolean deletedDuringTheUpload = new AtomicBoolean();
+        StorageBackend stoppedMidUpload = new Wrapper(memory) {
+            @Override
+            public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
+                // Ctrl-C while the object is on its way: the JVM runs the hook on a thread of its own.
+                CompletableFuture<Void> sent = new CompletableFuture<>();
+                CompletableFuture<URI> upload = sent.thenCompose(v -> super.uploadFile(source, key, options));
+                underWay.set(upload);
+                Thread hook = hooks.get(0);
+                hook.start();
+                // The upload lands once the hook has done what it does without waiting for it.
+                while (hook.getState() == Thread.State.NEW || hook.getState() == Thread.State.RUNNABLE) {
+                    Thread.onSpinWait();
+                }
+                sent.complete(null);
+                return upload;
+            }
+
+            @Override
+            public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
+                if (!underWay.get().isDone()) {
+                    deletedDuringTheUpload.set(true);
+                }
+                return super.deleteFiles(keys);
+            }
+        };
+
+        run(stoppedMidUpload, recorded);
+        hooks.get(0).join();
+
+        assertThat(deletedDuringTheUpload).as("a delete sent while the upload was under way, which would land after it").isFalse();
+        assertThat(keys()).isEmpty();
     }
 
     @Test
@@ -211,7 +264,11 @@ class DoctorTest {
     }
 
     private Report run(StorageBackend backend) {
-        return new Doctor(java.time.Clock.systemUTC(), Duration.ofSeconds(5)).run("memory:", uri -> backend, heard::add);
+        return run(backend, ExitHooks.runtime());
+    }
+
+    private Report run(StorageBackend backend, ExitHooks exitHooks) {
+        return new Doctor(java.time.Clock.systemUTC(), Duration.ofSeconds(5), exitHooks).run("memory:", uri -> backend, heard::add);
     }
 
     private List<String> statuses(Report report) {
