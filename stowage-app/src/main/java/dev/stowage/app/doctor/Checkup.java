@@ -529,7 +529,7 @@ final class Checkup {
                     "listings do not show what was just stored: sync and verify would take it for missing"));
             return;
         }
-        record.accept(Check.ok("list", count + " listed under " + probe + " with their sizes"));
+        record.accept(Check.ok("list", count + " listed under " + probe + (stored.size() == 1 ? " with its size" : " with their sizes")));
     }
 
     private void publicUrl() {

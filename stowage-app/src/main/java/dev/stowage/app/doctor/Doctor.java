@@ -87,7 +87,8 @@ public final class Doctor {
         try {
             backend = open.apply(uri);
         } catch (RuntimeException e) {
-            record.accept(Check.fail("open", Failure.of(e).describe(), "fix the URI as the message says (S3 settings: docs/s3.md)"));
+            record.accept(Check.fail("open", Failure.of(e).describe(), "fix the URI as the message says"
+                    + (parsed.scheme().equals("s3") ? " (S3 settings: docs/s3.md)" : "")));
             return new Report(Optional.of(parsed.toString()), checks, Suggestion.none(), Report.Verdict.BAD_CONFIGURATION);
         }
         try (backend) {

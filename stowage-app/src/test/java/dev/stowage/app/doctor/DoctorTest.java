@@ -55,6 +55,7 @@ class DoctorTest {
         assertThat(statuses(report)).containsExactly("open ok", "access ok", "clock skip", "upload ok", "multipart skip",
                 "list ok", "public-url skip", "delete ok");
         assertThat(report.check("public-url").orElseThrow().detail()).contains("not http(s)");
+        assertThat(report.check("list").orElseThrow().detail()).matches("the probe object is listed under \\.stowage-doctor-[0-9a-f]+/ with its size");
         assertThat(report.suggested()).isEqualTo(Suggestion.none());
         assertThat(heard).isEqualTo(report.checks());
         assertThat(keys()).isEmpty();
@@ -219,6 +220,19 @@ class DoctorTest {
         assertThat(report.checks()).hasSize(1);
         assertThat(report.checks().get(0).line()).startsWith("FAIL open: INVALID_CONFIG: region is required for the aws preset");
         assertThat(report.backend()).contains("s3://x");
+    }
+
+    @Test
+    void aFolderThatCannotBeOpened_isNotSentToTheS3Settings() {
+        Report report = new Doctor().run("file://files.example.com/srv", uri -> {
+            throw StorageException.invalidConfig("file: URIs name a local folder; write file:///path (three slashes), not a host");
+        }, heard::add);
+
+        assertThat(report.verdict()).isEqualTo(Report.Verdict.BAD_CONFIGURATION);
+        assertThat(report.checks().get(0).advice()).contains("fix the URI as the message says");
+        assertThat(new Doctor().run("s3://x", uri -> {
+            throw StorageException.invalidConfig("region is required for the aws preset, e.g. eu-west-1");
+        }, heard::add).checks().get(0).advice()).contains("fix the URI as the message says (S3 settings: docs/s3.md)");
     }
 
     @ParameterizedTest(name = "server {0} s from here: {1}")
