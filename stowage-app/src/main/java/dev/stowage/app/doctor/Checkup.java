@@ -671,8 +671,8 @@ final class Checkup {
     }
 
     /**
-     * The shutdown hook: a JVM stopped mid-run (Ctrl-C) still removes the probe objects and aborts
-     * uploads in parts. The checks go on meanwhile on their own thread: no upload starts once the
+     * The shutdown hook: a JVM stopped mid-run (Ctrl-C) still removes the probe objects and the
+     * probe files, and aborts uploads in parts. The checks go on meanwhile on their own thread: no upload starts once the
      * keys are taken, and the one under way ends before the delete, which it would otherwise outrun.
      */
     private void removeOnExit() {
@@ -703,6 +703,7 @@ final class Checkup {
             System.err.println("stowage doctor: could not remove the probe objects under " + probe + ": " + e.getMessage());
         } finally {
             backend.close(); // aborts an upload in parts still under way
+            deleteTemp(); // the probe files, up to 64 MiB, which the checks no longer read once the backend is closed
         }
     }
 

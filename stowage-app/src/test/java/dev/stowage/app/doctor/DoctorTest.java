@@ -107,16 +107,6 @@ class DoctorTest {
     @Test
     void stoppedDuringAnUpload_theExitCleanupWaitsForIt_beforeDeleting() throws InterruptedException {
         List<Thread> hooks = new CopyOnWriteArrayList<>();
-        ExitHooks recorded = new ExitHooks() {
-            @Override
-            public void add(Thread hook) {
-                hooks.add(hook);
-            }
-
-            @Override
-            public void remove(Thread hook) {
-            }
-        };
         AtomicReference<CompletableFuture<URI>> underWay = new AtomicReference<>();
         AtomicBoolean deletedDuringTheUpload = new AtomicBoolean();
         StorageBackend stoppedMidUpload = new Wrapper(memory) {
@@ -145,11 +135,64 @@ class DoctorTest {
             }
         };
 
-        run(stoppedMidUpload, recorded);
+        run(stoppedMidUpload, recording(hooks));
         hooks.get(0).join();
 
         assertThat(deletedDuringTheUpload).as("a delete sent while the upload was under way, which would land after it").isFalse();
         assertThat(keys()).isEmpty();
+    }
+
+    @Test
+    void stoppedMidRun_theExitCleanupRemovesTheProbeObjects_andTheProbeFiles() throws InterruptedException {
+        List<Thread> hooks = new CopyOnWriteArrayList<>();
+        AtomicReference<Path> probeFile = new AtomicReference<>();
+        AtomicReference<List<String>> left = new AtomicReference<>();
+        StorageBackend stoppedAfterTheUpload = new Wrapper(memory) {
+            @Override
+            public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
+                probeFile.set(source);
+                return super.uploadFile(source, key, options);
+            }
+
+            @Override
+            public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
+                if (left.get() == null) {
+                    // Ctrl-C as the upload is read back: the hook runs while the checks wait.
+                    Thread hook = hooks.get(0);
+                    hook.start();
+                    join(hook);
+                    left.set(keys());
+                    assertThat(probeFile.get()).as("the probe file, once the hook has run").doesNotExist();
+                }
+                return super.stat(key);
+            }
+        };
+
+        run(stoppedAfterTheUpload, recording(hooks));
+
+        assertThat(left.get()).isEmpty();
+        assertThat(probeFile.get().getParent()).doesNotExist();
+    }
+
+    private static ExitHooks recording(List<Thread> hooks) {
+        return new ExitHooks() {
+            @Override
+            public void add(Thread hook) {
+                hooks.add(hook);
+            }
+
+            @Override
+            public void remove(Thread hook) {
+            }
+        };
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
