@@ -119,7 +119,10 @@ final class Loader {
             // A variable one edit or two from a setting's, or in a section of ours, is a typo; any
             // other STOWAGE_ variable belongs to something else and is left alone.
             Optional<String> typo = Suggestions.closest(name, variables).filter(v -> Suggestions.distance(name, v) <= 2);
-            if (typo.isEmpty() && ValueType.Backend.CREDENTIAL.matcher(rest).matches()) {
+            // STOWAGE_SERVER_TOKEN_FILE is after the server's token, not AWS credentials: it is told the variable to use.
+            boolean nearASecretSetting = Suggestions.closest(name, variables).flatMap(Setting::byVariable)
+                    .filter(s -> s.type instanceof ValueType.Token).isPresent();
+            if (typo.isEmpty() && !nearASecretSetting && ValueType.Backend.CREDENTIAL.matcher(rest).matches()) {
                 throw credentials(Printable.of(name), source);
             }
             boolean ours = rest.startsWith("BACKEND") || Setting.SECTIONS.stream()

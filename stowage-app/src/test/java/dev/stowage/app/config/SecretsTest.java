@@ -151,6 +151,14 @@ class SecretsTest {
                 + " AWS_SECRET_ACCESS_KEY in the environment, or use an AWS profile (AWS_PROFILE, or profile=NAME in the URI)");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"STOWAGE_SERVER_TOKEN_FILE", "STOWAGE_SERVER_AUTH_TOKEN"})
+    void variableAfterTheServerToken_isToldItsName_notTheAwsCredentials(String variable) {
+        ConfigException e = failure(Optional.empty(), Map.of(variable, "/run/secrets/" + TOKEN), Map.of());
+
+        assertThat(e).hasMessage(variable + ": unknown setting; did you mean STOWAGE_SERVER_TOKEN?");
+    }
+
     @Test
     void unknownKey_neverShowsItsValue() throws IOException {
         Path file = Files.writeString(dir.resolve("s.yaml"), "server:\n  tokn: " + TOKEN + "\n");
