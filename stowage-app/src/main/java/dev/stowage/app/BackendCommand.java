@@ -2,8 +2,8 @@ package dev.stowage.app;
 
 import dev.stowage.StorageBackend;
 import dev.stowage.app.config.AppConfig;
+import dev.stowage.app.config.CommandOptions;
 import java.io.PrintWriter;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,7 +28,7 @@ abstract class BackendCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        AppConfig config = top.config(Map.of());
+        AppConfig config = top.config(CommandOptions.none().with("--backend", "backend", backend));
         try (StorageBackend storage = Backends.open(Backends.uri(Optional.ofNullable(backend), config))) {
             return run(storage);
         }

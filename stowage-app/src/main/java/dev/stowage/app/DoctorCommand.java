@@ -2,12 +2,12 @@ package dev.stowage.app;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stowage.app.config.CommandOptions;
 import dev.stowage.app.doctor.Check;
 import dev.stowage.app.doctor.Doctor;
 import dev.stowage.app.doctor.Report;
 import dev.stowage.app.doctor.Suggestion;
 import java.io.PrintWriter;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,7 +52,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         Optional<String> given = Optional.ofNullable(backend != null ? backend : backendOption);
         // The configuration is read only when no URI is given: a broken file must not stop probing the URI.
-        String uri = given.isPresent() ? given.get() : Backends.uri(Optional.empty(), top.config(Map.of()));
+        String uri = given.isPresent() ? given.get() : Backends.uri(Optional.empty(), top.config(CommandOptions.none()));
         PrintWriter out = spec.commandLine().getOut();
         Report report = new Doctor().run(uri, Backends::open, check -> {
             if (!json) {

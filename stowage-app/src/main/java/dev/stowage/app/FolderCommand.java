@@ -2,11 +2,11 @@ package dev.stowage.app;
 
 import dev.stowage.StorageBackend;
 import dev.stowage.app.config.AppConfig;
+import dev.stowage.app.config.CommandOptions;
 import dev.stowage.sync.CacheManager;
 import dev.stowage.sync.PublishListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +35,7 @@ abstract class FolderCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        AppConfig config = top.config(Map.of());
+        AppConfig config = top.config(CommandOptions.none().with("BACKEND-URI", "backend", backend));
         Path folder = Publishing.folder(dir);
         String uri = Backends.uri(Optional.ofNullable(backend), config);
         try (StorageBackend storage = Backends.openForSync(uri)) {

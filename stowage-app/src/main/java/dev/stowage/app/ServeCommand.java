@@ -12,8 +12,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -67,12 +65,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> options = new LinkedHashMap<>();
-        Optional.ofNullable(host).ifPresent(v -> options.put("server.host", v));
-        Optional.ofNullable(port).ifPresent(v -> options.put("server.port", Integer.toString(v)));
-        Optional.ofNullable(baseUrl).ifPresent(v -> options.put("server.base_url", v));
-        Optional.ofNullable(backend).ifPresent(v -> options.put("backend", v));
-        AppConfig config = top.serviceConfig(options);
+        AppConfig config = top.serviceConfig(dev.stowage.app.config.CommandOptions.none().with("--host", "server.host", host)
+                .with("--port", "server.port", port).with("--base-url", "server.base_url", baseUrl)
+                .with("--backend", "backend", backend));
         Path folder = Publishing.folder(dir);
         AppConfig.Server server = config.server();
         Optional<String> remote = config.backend();

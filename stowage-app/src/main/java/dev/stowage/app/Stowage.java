@@ -3,6 +3,7 @@ package dev.stowage.app;
 import dev.stowage.ErrorKind;
 import dev.stowage.StorageException;
 import dev.stowage.app.config.AppConfig;
+import dev.stowage.app.config.CommandOptions;
 import dev.stowage.app.config.ConfigException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -108,31 +109,26 @@ public final class Stowage {
 
     /**
      * The effective configuration of a one-shot command: defaults, the file, the environment,
-     * {@code --set}, then {@code extra}. Logs only warnings, unless {@code --verbose}: the command
-     * prints its own summary.
+     * {@code --set}, then the command's own {@code options}. Logs only warnings, unless
+     * {@code --verbose}: the command prints its own summary.
      */
-    AppConfig config(Map<String, String> extra) throws ConfigException {
-        AppConfig config = load(extra);
+    AppConfig config(CommandOptions options) throws ConfigException {
+        AppConfig config = load(options);
         logAt(verbose ? config.logging().level() : "warn", false);
         return config;
     }
 
     /** The effective configuration of {@code serve}, a service: it logs at {@code logging.level}, with times. */
-    AppConfig serviceConfig(Map<String, String> extra) throws ConfigException {
-        AppConfig config = load(extra);
+    AppConfig serviceConfig(CommandOptions options) throws ConfigException {
+        AppConfig config = load(options);
         logAt(config.logging().level(), true);
         return config;
     }
 
-    private AppConfig load(Map<String, String> extra) throws ConfigException {
-        // Every value given is checked, also a --set that a command's own option (--port) overrides.
-        AppConfig config = AppConfig.load(configFile(), environment, overrides);
-        if (extra.isEmpty()) {
-            return config;
-        }
-        Map<String, String> all = new LinkedHashMap<>(overrides);
-        all.putAll(extra);
-        return AppConfig.load(configFile(), environment, all);
+    private AppConfig load(CommandOptions options) throws ConfigException {
+        // Every value given is checked, also a --set that a command's own option (--port) overrides;
+        // a wrong one is named by where it came from: the file's line, the variable, --set or --port.
+        return AppConfig.load(configFile(), environment, overrides, options);
     }
 
     /**

@@ -14,6 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The {@code stowage} command run in this JVM, on a folder backend: what each command prints and returns. */
 class StowageCommandTest {
@@ -125,6 +127,41 @@ class StowageCommandTest {
 
         assertThat(run("ls", "--backend", "nosuch://x")).isEqualTo(2);
         assertThat(err()).hasLineCount(1);
+    }
+
+    @ParameterizedTest(name = "serve {0} {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            --port     | 99999          | server.port: must be 0-65535, got 99999 (from --port)
+            --host     | not a host!    | server.host: must be a host name or IP address such as 127.0.0.1, 0.0.0.0 or ::1, got 'not a host!' (from --host)
+            --base-url | ftp://x/       | server.base_url: must be an http or https URL such as https://files.example.com/, got 'ftp://x/' (from --base-url)
+            --backend  | nosuch://x     | backend: no backend for scheme 'nosuch:'; known schemes are file, memory, s3 (from --backend)
+            """)
+    void serve_aBadOptionValue_isNamedByItsOption_notAsASet(String option, String value, String expected) {
+        assertThat(run("serve", site.toString(), option, value)).isEqualTo(2);
+
+        assertThat(err()).hasLineCount(1);
+        assertThat(err().strip()).isEqualTo("error: " + expected);
+    }
+
+    @Test
+    void serve_aBadSet_isStillNamedAsASet_whenAnOptionOverridesIt() {
+        assertThat(run("serve", site.toString(), "--port", "0", "--set", "server.port=99999")).isEqualTo(2);
+
+        assertThat(err()).hasLineCount(1).contains("server.port: must be 0-65535, got 99999 (from --set)");
+    }
+
+    @Test
+    void aBadBackendUri_givenAsAParameterOrOption_isNamedByIt() {
+        assertThat(run("sync", site.toString(), "nosuch://x")).isEqualTo(2);
+        assertThat(err()).hasLineCount(1)
+                .contains("backend: no backend for scheme 'nosuch:'; known schemes are file, memory, s3 (from BACKEND-URI)");
+
+        assertThat(run("verify", site.toString(), "s3://AKIDEXAMPLE:hunter2hunter2@media")).isEqualTo(2);
+        assertThat(err()).hasLineCount(1).doesNotContain("hunter2");
+        assertThat(err().strip()).startsWith("error: backend: must not carry user information").endsWith("(from BACKEND-URI)");
+
+        assertThat(run("ls", "--backend", "memory:?retries=99")).isEqualTo(2);
+        assertThat(err()).hasLineCount(1).contains("backend: setting 'retries' must be from 0 to 20, not 99").contains("(from --backend)");
     }
 
     @Test

@@ -23,9 +23,10 @@ import java.util.Optional;
  *
  * <p>Each setting has a dotted key ({@code server.port}), written nested or dotted in YAML, as an
  * environment variable {@code STOWAGE_} + the key upper-cased with {@code .} as {@code _}
- * ({@code STOWAGE_SERVER_PORT}), or as an override from the command line. Later layers win:
- * defaults, then the file, then the environment, then the overrides. Every key, its default and
- * its limits: {@code docs/configuration.md}.
+ * ({@code STOWAGE_SERVER_PORT}), as an override from the command line, or by a command's own
+ * option ({@link CommandOptions}). Later layers win: defaults, then the file, then the
+ * environment, then the overrides, then the command's options. Every key, its default and its
+ * limits: {@code docs/configuration.md}.
  *
  * <p>Credentials are not settings: S3 credentials come from the AWS variables and profiles, and
  * a key or backend URI that holds one is refused. The server's bearer token is a {@link Secret},
@@ -190,7 +191,19 @@ public record AppConfig(Server server, Publish publish, Optional<String> backend
      */
     public static AppConfig load(Optional<Path> file, Map<String, String> environment, Map<String, String> overrides)
             throws ConfigException {
-        return Loader.load(file, environment, overrides).config();
+        return load(file, environment, overrides, CommandOptions.none());
+    }
+
+    /**
+     * Loads as {@link #load(Optional, Map, Map)} does, then applies a command's own options
+     * ({@code serve --port}), the strongest layer. A value that is wrong in any layer is reported,
+     * naming where it came from: {@code server.port: must be 0-65535, got 99999 (from --port)}.
+     *
+     * @throws ConfigException as {@link #load(Optional, Map, Map)} does
+     */
+    public static AppConfig load(Optional<Path> file, Map<String, String> environment, Map<String, String> overrides,
+                                 CommandOptions options) throws ConfigException {
+        return Loader.load(file, environment, overrides, options).config();
     }
 
     /**
@@ -202,7 +215,7 @@ public record AppConfig(Server server, Publish publish, Optional<String> backend
      */
     public static String explain(Optional<Path> file, Map<String, String> environment, Map<String, String> overrides)
             throws ConfigException {
-        Loader.Loaded loaded = Loader.load(file, environment, overrides);
+        Loader.Loaded loaded = Loader.load(file, environment, overrides, CommandOptions.none());
         AppConfig config = loaded.config();
         return YamlWriter.write(config, s -> {
             Source source = loaded.origins().get(s);

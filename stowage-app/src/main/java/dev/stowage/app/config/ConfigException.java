@@ -23,7 +23,8 @@ public final class ConfigException extends Exception {
      *                with the line and column where the file itself is at fault
      * @param problem what is wrong, one line, without the value if it may be secret
      * @param source  where the value came from ({@code STOWAGE_SERVER_PORT}, {@code stowage.yaml line 3},
-     *                {@code --set}), or {@code null} when the setting already says it
+     *                {@code --set}, a command's option such as {@code --port}), or {@code null} when the
+     *                setting already says it
      */
     ConfigException(String setting, String problem, String source) {
         super(setting + ": " + problem + (source == null ? "" : " (from " + source + ")"));
@@ -39,7 +40,7 @@ public final class ConfigException extends Exception {
         return setting;
     }
 
-    /** Where the faulty value came from: a file and line, an environment variable or {@code --set}. */
+    /** Where the faulty value came from: a file and line, an environment variable, {@code --set} or a command's option. */
     public Optional<String> source() {
         return Optional.ofNullable(source);
     }

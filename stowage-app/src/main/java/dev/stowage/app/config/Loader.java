@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 
 /**
  * Merges the layers of a configuration, weakest first: the defaults, the YAML file, the
- * environment, the overrides. Every value given is checked, even one a stronger layer overrides,
+ * environment, the overrides, a command's options. Every value given is checked, even one a stronger layer overrides,
  * so a file with a mistake is reported while an override hides it. Stateless.
  */
 final class Loader {
@@ -52,17 +52,19 @@ final class Loader {
         }
     }
 
-    static Loaded load(Optional<Path> file, Map<String, String> environment, Map<String, String> overrides)
-            throws ConfigException {
+    static Loaded load(Optional<Path> file, Map<String, String> environment, Map<String, String> overrides,
+                       CommandOptions options) throws ConfigException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(overrides, "overrides");
+        Objects.requireNonNull(options, "options");
         Loader loader = new Loader();
         if (file.isPresent()) {
             loader.apply(YamlFile.read(file.get()));
         }
         loader.apply(fromEnvironment(environment));
         loader.apply(fromOverrides(overrides));
+        loader.apply(fromOptions(options));
         return loader.finish();
     }
 
@@ -117,7 +119,10 @@ final class Loader {
             // A variable one edit or two from a setting's, or in a section of ours, is a typo; any
             // other STOWAGE_ variable belongs to something else and is left alone.
             Optional<String> typo = Suggestions.closest(name, variables).filter(v -> Suggestions.distance(name, v) <= 2);
-            if (typo.isEmpty() && ValueType.Backend.CREDENTIAL.matcher(rest).matches()) {
+            // STOWAGE_SERVER_TOKEN_FILE is after the server's token, not AWS credentials: it is told the variable to use.
+            boolean nearASecretSetting = Suggestions.closest(name, variables).flatMap(Setting::byVariable)
+                    .filter(s -> s.type instanceof ValueType.Token).isPresent();
+            if (typo.isEmpty() && !nearASecretSetting && ValueType.Backend.CREDENTIAL.matcher(rest).matches()) {
                 throw credentials(Printable.of(name), source);
             }
             boolean ours = rest.startsWith("BACKEND") || Setting.SECTIONS.stream()
@@ -146,6 +151,13 @@ final class Loader {
             given.add(new Given(setting.get(), raw(setting.get(), Objects.requireNonNull(e.getValue(), e.getKey())), Source.OVERRIDE));
         }
         return given;
+    }
+
+    /** A command's options, each named as given. */
+    private static List<Given> fromOptions(CommandOptions options) {
+        return options.options().stream()
+                .map(o -> new Given(o.setting(), raw(o.setting(), o.value()), Source.option(o.name())))
+                .toList();
     }
 
     /** A value given as one string: a list is its comma-separated items. */

@@ -4,12 +4,12 @@ import java.nio.file.Path;
 
 /**
  * Where a value came from, as error messages and {@link AppConfig#explain} name it:
- * {@code default}, {@code stowage.yaml line 3}, {@code STOWAGE_SERVER_PORT} or {@code --set}.
- * Immutable.
+ * {@code default}, {@code stowage.yaml line 3}, {@code STOWAGE_SERVER_PORT}, {@code --set}, or a
+ * command's own option such as {@code --port}. Immutable.
  */
 record Source(Kind kind, String name) {
     /** The layers, weakest first: a later one overrides an earlier one. */
-    enum Kind { DEFAULT, FILE, ENVIRONMENT, OVERRIDE }
+    enum Kind { DEFAULT, FILE, ENVIRONMENT, OVERRIDE, OPTION }
 
     static final Source DEFAULT = new Source(Kind.DEFAULT, "default");
     static final Source OVERRIDE = new Source(Kind.OVERRIDE, "--set");
@@ -20,6 +20,11 @@ record Source(Kind kind, String name) {
 
     static Source environment(String variable) {
         return new Source(Kind.ENVIRONMENT, variable);
+    }
+
+    /** A command's option or parameter: {@code --port}, {@code BACKEND-URI}. */
+    static Source option(String name) {
+        return new Source(Kind.OPTION, name);
     }
 
     @Override

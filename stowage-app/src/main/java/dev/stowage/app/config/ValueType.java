@@ -471,6 +471,8 @@ interface ValueType {
         static final String CREDENTIALS_HINT = "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment, "
                 + "or use an AWS profile (AWS_PROFILE, or profile=NAME in the URI)";
         private static final String EXPECTED = "a backend URI such as s3://bucket/prefix?region=eu-west-1";
+        /** The user information of a URL given as a setting's value: {@code https://user:password@host}. */
+        private static final Pattern USER_INFO = Pattern.compile("//[^/?#]*@");
 
         @Override
         public Object parse(Raw raw) throws Invalid {
@@ -500,10 +502,15 @@ interface ValueType {
             if (uri.authority().filter(a -> a.contains("@")).isPresent()) {
                 return Optional.of("must not carry user information (user:password@): " + CREDENTIALS_HINT);
             }
-            for (String name : uri.settings().keySet()) {
-                if (CREDENTIAL.matcher(name).matches()) {
-                    return Optional.of("setting '" + Printable.of(name) + "' is a credential, and the URI is no place for one: "
-                            + CREDENTIALS_HINT);
+            for (var setting : uri.settings().entrySet()) {
+                String name = Printable.of(setting.getKey());
+                if (CREDENTIAL.matcher(setting.getKey()).matches()) {
+                    return Optional.of("setting '" + name + "' is a credential, and the URI is no place for one: " + CREDENTIALS_HINT);
+                }
+                // endpoint=https://key:secret@host: the configuration is printed (stowage config) before a backend refuses it.
+                if (USER_INFO.matcher(setting.getValue()).find()) {
+                    return Optional.of("setting '" + name + "' carries user information (user:password@), and the URI is no place"
+                            + " for it: " + CREDENTIALS_HINT);
                 }
             }
             Set<String> schemes = StorageBackends.providers().keySet();

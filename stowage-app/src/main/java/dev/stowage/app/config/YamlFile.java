@@ -71,11 +71,13 @@ final class YamlFile {
             if (first == null) {
                 return List.of(); // empty, or only comments: every default stands
             }
-            if (first != JsonToken.START_OBJECT) {
+            if (first == JsonToken.START_OBJECT) {
+                mapping(parser, "");
+            } else if (first != JsonToken.VALUE_NULL) {
+                // An empty document ("---", "~") is an empty file with a marker: every default stands.
                 throw new ConfigException(name + " line " + line(parser), "must be a mapping of settings such as 'server:', got "
                         + describe(first), null);
             }
-            mapping(parser, "");
             if (parser.nextToken() != null) {
                 throw new ConfigException(name + " line " + line(parser), "holds a second YAML document; a configuration is one",
                         null);
@@ -121,12 +123,18 @@ final class YamlFile {
 
     /** Reads the entries of a mapping whose START_OBJECT was just read, keys under {@code prefix}. */
     private void mapping(JsonParser parser, String prefix) throws IOException {
+        Map<String, Integer> sections = new HashMap<>();
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String key = prefix.isEmpty() ? parser.currentName() : prefix + "." + parser.currentName();
             int line = line(parser);
             JsonToken value = parser.nextToken();
             Source source = Source.file(file, line);
             var setting = Setting.byKey(key);
+            // A YAML loader keeps the last of two equal keys, dropping what the first section set: ambiguous, so refused.
+            Integer sectionBefore = Setting.SECTIONS.contains(key) ? sections.put(key, line) : null;
+            if (sectionBefore != null) {
+                fault(new ConfigException(key, "given twice, at lines " + sectionBefore + " and " + line, file.toString()));
+            }
             if (isAlias(parser)) {
                 fault(new ConfigException(Printable.of(key), "YAML aliases (*name) are not supported; write the value out", source.name()));
             } else if (setting.isPresent()) {

@@ -39,8 +39,10 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -49,7 +51,8 @@ import java.util.stream.Stream;
 /**
  * The checks of one opened backend, run in order by {@link #run()}, with what they saw on the way
  * for {@link #suggest()} and {@link #verdict}. One use, on one thread; the shutdown hook it
- * registers while it writes reads only the keys it tried and whether they are removed.
+ * registers while it writes shares with it, under the lock of {@code attempted}, only the keys it
+ * tried, the upload under way and whether it may start another.
  */
 final class Checkup {
     /** The size of the small probe object. */
@@ -68,6 +71,7 @@ final class Checkup {
 
     private final Clock clock;
     private final HttpProbe http;
+    private final ExitHooks exitHooks;
     private final BackendUri uri;
     private final StorageBackend backend;
     private final Optional<S3Backend> s3;
@@ -75,8 +79,12 @@ final class Checkup {
     private final String probe = Doctor.PROBE_PREFIX + HEX.formatHex(new SecureRandom().generateSeed(6)) + "/";
     private final String smallKey = probe + "small.bin";
     private final String largeKey = probe + "large.bin";
-    /** Keys whose upload was started: all are deleted at the end. Read by the shutdown hook too. */
+    /** Keys whose upload was started: all are deleted at the end. Read by the shutdown hook too; its lock guards the next two. */
     private final Set<String> attempted = Collections.synchronizedSet(new LinkedHashSet<>());
+    /** The last upload started, which the shutdown hook waits for: one that lands after its delete would stay. */
+    private CompletableFuture<?> upload;
+    /** Set by the shutdown hook: no upload starts after it has taken the keys to delete. */
+    private boolean stopping;
     /** Keys stored and read back by stat, with their sizes. */
     private final Map<String, Long> stored = new LinkedHashMap<>();
     private volatile boolean removed;
@@ -91,13 +99,14 @@ final class Checkup {
     private Optional<String> bucketRegion = Optional.empty();
     private Optional<String> server = Optional.empty();
 
-    Checkup(BackendUri uri, StorageBackend backend, Consumer<Check> record, Clock clock, HttpProbe http) {
+    Checkup(BackendUri uri, StorageBackend backend, Consumer<Check> record, Clock clock, HttpProbe http, ExitHooks exitHooks) {
         this.uri = uri;
         this.backend = backend;
         this.s3 = backend.unwrap(S3Backend.class);
         this.record = record;
         this.clock = clock;
         this.http = http;
+        this.exitHooks = exitHooks;
     }
 
     void run() {
@@ -123,7 +132,7 @@ final class Checkup {
             return;
         }
         Thread hook = new Thread(this::removeOnExit, "stowage-doctor-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
+        exitHooks.add(hook);
         try {
             guarded("upload", this::upload);
             guarded("multipart", this::multipart);
@@ -136,11 +145,7 @@ final class Checkup {
                     cleanup();
                 }
             } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException e) {
-                    // The JVM is stopping: the hook runs, and finds the probe objects removed.
-                }
+                exitHooks.remove(hook);
                 deleteTemp();
             }
         }
@@ -402,9 +407,18 @@ final class Checkup {
 
     /** Uploads a probe file; records a failed check and returns false if the upload fails. */
     private boolean send(String check, Path file, String key, UploadOptions options, String what, boolean inParts) {
-        attempted.add(key);
         try {
-            backend.uploadFile(file, key, options).join();
+            CompletableFuture<?> sending;
+            synchronized (attempted) {
+                if (stopping) {
+                    record.accept(Check.skip(check, "the doctor is stopping"));
+                    return false;
+                }
+                attempted.add(key);
+                sending = backend.uploadFile(file, key, options);
+                upload = sending;
+            }
+            sending.join();
             return true;
         } catch (RuntimeException e) {
             Failure f = Failure.of(e);
@@ -515,7 +529,7 @@ final class Checkup {
                     "listings do not show what was just stored: sync and verify would take it for missing"));
             return;
         }
-        record.accept(Check.ok("list", count + " listed under " + probe + " with their sizes"));
+        record.accept(Check.ok("list", count + " listed under " + probe + (stored.size() == 1 ? " with its size" : " with their sizes")));
     }
 
     private void publicUrl() {
@@ -656,15 +670,29 @@ final class Checkup {
                 .map(k -> "stowage delete '" + k + "' --backend '" + uri + "'").collect(Collectors.joining("; "));
     }
 
-    /** The shutdown hook: a JVM stopped mid-run (Ctrl-C) still removes the probe objects and aborts uploads in parts. */
+    /**
+     * The shutdown hook: a JVM stopped mid-run (Ctrl-C) still removes the probe objects and the
+     * probe files, and aborts uploads in parts. The checks go on meanwhile on their own thread: no upload starts once the
+     * keys are taken, and the one under way ends before the delete, which it would otherwise outrun.
+     */
     private void removeOnExit() {
         if (removed) {
             return;
         }
         try {
             List<String> keys;
+            CompletableFuture<?> underWay;
             synchronized (attempted) {
+                stopping = true;
                 keys = List.copyOf(attempted);
+                underWay = upload;
+            }
+            if (underWay != null) {
+                try {
+                    underWay.get(EXIT_CLEANUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    // Failed, or still going: the delete goes ahead, and closing aborts an upload in parts.
+                }
             }
             if (!keys.isEmpty()) {
                 backend.deleteFiles(keys).get(EXIT_CLEANUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -675,6 +703,7 @@ final class Checkup {
             System.err.println("stowage doctor: could not remove the probe objects under " + probe + ": " + e.getMessage());
         } finally {
             backend.close(); // aborts an upload in parts still under way
+            deleteTemp(); // the probe files, up to 64 MiB, which the checks no longer read once the backend is closed
         }
     }
 

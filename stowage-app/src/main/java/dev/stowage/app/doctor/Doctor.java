@@ -46,15 +46,17 @@ public final class Doctor {
 
     private final Clock clock;
     private final HttpProbe http;
+    private final ExitHooks exitHooks;
 
     /** A doctor with this machine's clock and 30-second HTTP timeouts for its plain requests. */
     public Doctor() {
-        this(Clock.systemUTC(), Duration.ofSeconds(30));
+        this(Clock.systemUTC(), Duration.ofSeconds(30), ExitHooks.runtime());
     }
 
-    Doctor(Clock clock, Duration httpTimeout) {
+    Doctor(Clock clock, Duration httpTimeout, ExitHooks exitHooks) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.http = new HttpProbe(httpTimeout);
+        this.exitHooks = Objects.requireNonNull(exitHooks, "exitHooks");
     }
 
     /**
@@ -85,11 +87,12 @@ public final class Doctor {
         try {
             backend = open.apply(uri);
         } catch (RuntimeException e) {
-            record.accept(Check.fail("open", Failure.of(e).describe(), "fix the URI as the message says (S3 settings: docs/s3.md)"));
+            record.accept(Check.fail("open", Failure.of(e).describe(), "fix the URI as the message says"
+                    + (parsed.scheme().equals("s3") ? " (S3 settings: docs/s3.md)" : "")));
             return new Report(Optional.of(parsed.toString()), checks, Suggestion.none(), Report.Verdict.BAD_CONFIGURATION);
         }
         try (backend) {
-            Checkup checkup = new Checkup(parsed, backend, record, clock, http);
+            Checkup checkup = new Checkup(parsed, backend, record, clock, http, exitHooks);
             checkup.run();
             return new Report(Optional.of(parsed.toString()), checks, checkup.suggest(), checkup.verdict(checks));
         }

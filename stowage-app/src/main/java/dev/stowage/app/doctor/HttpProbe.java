@@ -1,18 +1,28 @@
 package dev.stowage.app.doctor;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Plain, unsigned HTTP requests, as a browser or a CDN would make them: a {@code GET} of a public
@@ -44,17 +54,77 @@ final class HttpProbe {
     }
 
     /**
-     * {@code GET url}.
+     * {@code GET url}, the whole exchange within the timeout: the request's own timeout ends with
+     * the headers, and a server that stalls in the body would keep a read waiting for ever.
      *
-     * @throws IOException if no answer came (refused, unknown host, timed out)
+     * @throws IOException if no whole answer came (refused, unknown host, timed out, stalled)
      */
     Got get(URI url) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            boolean truncated = body.length > MAX_BODY_BYTES;
-            return new Got(response.statusCode(), truncated ? java.util.Arrays.copyOf(body, MAX_BODY_BYTES) : body, truncated);
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request, info -> new FirstBytes(MAX_BODY_BYTES + 1));
+        HttpResponse<byte[]> response;
+        try {
+            response = exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new HttpTimeoutException("no whole answer within " + timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw e;
+        }
+        byte[] body = response.body();
+        boolean truncated = body.length > MAX_BODY_BYTES;
+        return new Got(response.statusCode(), truncated ? Arrays.copyOf(body, MAX_BODY_BYTES) : body, truncated);
+    }
+
+    /** The first {@code limit} bytes of a body; the rest is not read. */
+    private static final class FirstBytes implements HttpResponse.BodySubscriber<byte[]> {
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final int limit;
+        private Flow.Subscription subscription;
+
+        FirstBytes(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                int n = Math.min(buffer.remaining(), limit - bytes.size());
+                byte[] chunk = new byte[n];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, n);
+            }
+            if (bytes.size() >= limit) {
+                subscription.cancel();
+                body.complete(bytes.toByteArray());
+            } else {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onError(Throwable e) {
+            body.completeExceptionally(e);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
         }
     }
 

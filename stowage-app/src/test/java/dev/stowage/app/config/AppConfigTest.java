@@ -51,6 +51,10 @@ class AppConfigTest {
         assertThat(load("", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
         assertThat(load("# nothing set yet\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
         assertThat(load("server:\npublish:\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
+        // An empty document, as a file that opens with a document marker and sets nothing yet.
+        assertThat(load("---\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
+        assertThat(load("# stowage\n--- # nothing set yet\n...\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
+        assertThat(load("~\n", Map.of(), Map.of())).isEqualTo(AppConfig.defaults());
     }
 
     @Test
@@ -124,6 +128,20 @@ class AppConfigTest {
                 override == null ? Map.of() : Map.of("server.port", override));
 
         assertThat(c.server().port()).isEqualTo(expected);
+    }
+
+    @Test
+    void load_aCommandsOptions_overrideEveryOtherLayer_andOnlyWhenGiven() throws Exception {
+        CommandOptions options = CommandOptions.none().with("--port", "server.port", 9004).with("--host", "server.host", null);
+
+        AppConfig c = AppConfig.load(Optional.of(yaml("server:\n  port: 9001\n  host: 10.0.0.5\n")),
+                Map.of("STOWAGE_SERVER_PORT", "9002"), Map.of("server.port", "9003"), options);
+
+        assertThat(c.server().port()).isEqualTo(9004);
+        assertThat(c.server().host()).isEqualTo("10.0.0.5");
+        assertThat(options).hasToString("CommandOptions[--port]");
+        assertThatThrownBy(() -> CommandOptions.none().with("--prot", "server.prot", 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("key is no setting: server.prot");
     }
 
     @Test

@@ -118,6 +118,16 @@ class ConfigErrorsTest {
     }
 
     @Test
+    void yamlSectionGivenTwice_isAnError_asAnyKeyGivenTwice() throws IOException {
+        Path file = yaml("");
+
+        // YAML loaders keep the last of two equal keys: the first section's settings would be lost, or merged.
+        assertThat(fileFailure("server:\n  port: 1\npublish:\n  retries: 2\nserver:\n  host: x\n"))
+                .hasMessage("server: given twice, at lines 1 and 5 (from " + file + ")");
+        assertThat(fileFailure("server:\n  port: 1\nserver: ~\n")).hasMessage("server: given twice, at lines 1 and 3 (from " + file + ")");
+    }
+
+    @Test
     void yamlAlias() throws IOException {
         Path file = yaml("");
 
@@ -203,6 +213,26 @@ class ConfigErrorsTest {
         assertThat(e).hasMessage("server.port: must be 0-65535, got 99999 (from --set)");
         assertThat(e.setting()).isEqualTo("server.port");
         assertThat(e.source()).contains("--set");
+    }
+
+    @Test
+    void aCommandOption_isNamedAsTheCommandTookIt() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> AppConfig.load(Optional.empty(), Map.of(), Map.of(),
+                CommandOptions.none().with("--port", "server.port", 99999)));
+
+        assertThat(e).hasMessage("server.port: must be 0-65535, got 99999 (from --port)");
+        assertThat(e.source()).contains("--port");
+        ConfigException positional = catchThrowableOfType(ConfigException.class, () -> AppConfig.load(Optional.empty(), Map.of(),
+                Map.of(), CommandOptions.none().with("BACKEND-URI", "backend", "nfs://server/x")));
+        assertThat(positional).hasMessage("backend: no backend for scheme 'nfs:'; known schemes are file, memory, s3 (from BACKEND-URI)");
+    }
+
+    @Test
+    void aSetThatACommandOptionOverrides_isStillChecked() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> AppConfig.load(Optional.empty(), Map.of(),
+                Map.of("server.port", "none"), CommandOptions.none().with("--port", "server.port", 8081)));
+
+        assertThat(e).hasMessage("server.port: must be a whole number 0-65535, got 'none' (from --set)");
     }
 
     @Test

@@ -101,6 +101,23 @@ class SecretsTest {
                 .doesNotContain(AWS_SECRET).doesNotContain("AKIDEXAMPLE");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"s3://media?endpoint=https://AKIDEXAMPLE:%s@minio.example.com",
+            "s3://media?preset=r2&public_url=https://user:%s@media.example.com/",
+            "file:///srv/www?base_url=http://admin:%s@files.example.com/"})
+    void backendUriWithUserInformationInASetting_isRefused_andNeverPrinted(String template) throws IOException {
+        String uri = template.formatted(AWS_SECRET);
+        Path file = Files.writeString(dir.resolve("s.yaml"), "backend: " + uri + "\n");
+
+        ConfigException e = failure(Optional.of(file), Map.of(), Map.of());
+
+        assertThat(e.getMessage()).startsWith("backend: setting '").contains("carries user information (user:password@)")
+                .endsWith("(from " + file + " line 1)").doesNotContain(AWS_SECRET);
+        ConfigException explained = catchThrowableOfType(ConfigException.class,
+                () -> AppConfig.explain(Optional.empty(), Map.of("STOWAGE_BACKEND", uri), Map.of()));
+        assertThat(explained.getMessage()).doesNotContain(AWS_SECRET);
+    }
+
     @Test
     void malformedBackendUri_withASecret_showsItHidden() {
         ConfigException e = failure(Optional.empty(), Map.of(), Map.of("backend", "s3://media?secret_access_key=" + AWS_SECRET + "#x"));
@@ -132,6 +149,14 @@ class SecretsTest {
 
         assertThat(e).hasMessage("STOWAGE_S3_SECRET_ACCESS_KEY: credentials are not settings: set AWS_ACCESS_KEY_ID and"
                 + " AWS_SECRET_ACCESS_KEY in the environment, or use an AWS profile (AWS_PROFILE, or profile=NAME in the URI)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"STOWAGE_SERVER_TOKEN_FILE", "STOWAGE_SERVER_AUTH_TOKEN"})
+    void variableAfterTheServerToken_isToldItsName_notTheAwsCredentials(String variable) {
+        ConfigException e = failure(Optional.empty(), Map.of(variable, "/run/secrets/" + TOKEN), Map.of());
+
+        assertThat(e).hasMessage(variable + ": unknown setting; did you mean STOWAGE_SERVER_TOKEN?");
     }
 
     @Test

@@ -7,10 +7,12 @@ import dev.stowage.ErrorKind;
 import dev.stowage.ObjectInfo;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
+import dev.stowage.UploadOptions;
 import dev.stowage.layer.ForwardingStorageBackend;
 import dev.stowage.memory.MemoryBackend;
 import dev.stowage.s3.S3Preset;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +55,7 @@ class DoctorTest {
         assertThat(statuses(report)).containsExactly("open ok", "access ok", "clock skip", "upload ok", "multipart skip",
                 "list ok", "public-url skip", "delete ok");
         assertThat(report.check("public-url").orElseThrow().detail()).contains("not http(s)");
+        assertThat(report.check("list").orElseThrow().detail()).matches("the probe object is listed under \\.stowage-doctor-[0-9a-f]+/ with its size");
         assertThat(report.suggested()).isEqualTo(Suggestion.none());
         assertThat(heard).isEqualTo(report.checks());
         assertThat(keys()).isEmpty();
@@ -96,6 +102,97 @@ class DoctorTest {
         assertThat(cleanup.advice().orElseThrow()).startsWith("delete it by hand: stowage delete '.stowage-doctor-")
                 .contains("small.bin' --backend 'memory:'");
         assertThat(keys()).hasSize(1); // the one object it could not remove, named above
+    }
+
+    @Test
+    void stoppedDuringAnUpload_theExitCleanupWaitsForIt_beforeDeleting() throws InterruptedException {
+        List<Thread> hooks = new CopyOnWriteArrayList<>();
+        AtomicReference<CompletableFuture<URI>> underWay = new AtomicReference<>();
+        AtomicBoolean deletedDuringTheUpload = new AtomicBoolean();
+        StorageBackend stoppedMidUpload = new Wrapper(memory) {
+            @Override
+            public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
+                // Ctrl-C while the object is on its way: the JVM runs the hook on a thread of its own.
+                CompletableFuture<Void> sent = new CompletableFuture<>();
+                CompletableFuture<URI> upload = sent.thenCompose(v -> super.uploadFile(source, key, options));
+                underWay.set(upload);
+                Thread hook = hooks.get(0);
+                hook.start();
+                // The upload lands once the hook has done what it does without waiting for it.
+                while (hook.getState() == Thread.State.NEW || hook.getState() == Thread.State.RUNNABLE) {
+                    Thread.onSpinWait();
+                }
+                sent.complete(null);
+                return upload;
+            }
+
+            @Override
+            public CompletableFuture<DeleteResult> deleteFiles(Collection<String> keys) {
+                if (!underWay.get().isDone()) {
+                    deletedDuringTheUpload.set(true);
+                }
+                return super.deleteFiles(keys);
+            }
+        };
+
+        run(stoppedMidUpload, recording(hooks));
+        hooks.get(0).join();
+
+        assertThat(deletedDuringTheUpload).as("a delete sent while the upload was under way, which would land after it").isFalse();
+        assertThat(keys()).isEmpty();
+    }
+
+    @Test
+    void stoppedMidRun_theExitCleanupRemovesTheProbeObjects_andTheProbeFiles() throws InterruptedException {
+        List<Thread> hooks = new CopyOnWriteArrayList<>();
+        AtomicReference<Path> probeFile = new AtomicReference<>();
+        AtomicReference<List<String>> left = new AtomicReference<>();
+        StorageBackend stoppedAfterTheUpload = new Wrapper(memory) {
+            @Override
+            public CompletableFuture<URI> uploadFile(Path source, String key, UploadOptions options) {
+                probeFile.set(source);
+                return super.uploadFile(source, key, options);
+            }
+
+            @Override
+            public CompletableFuture<Optional<ObjectInfo>> stat(String key) {
+                if (left.get() == null) {
+                    // Ctrl-C as the upload is read back: the hook runs while the checks wait.
+                    Thread hook = hooks.get(0);
+                    hook.start();
+                    join(hook);
+                    left.set(keys());
+                    assertThat(probeFile.get()).as("the probe file, once the hook has run").doesNotExist();
+                }
+                return super.stat(key);
+            }
+        };
+
+        run(stoppedAfterTheUpload, recording(hooks));
+
+        assertThat(left.get()).isEmpty();
+        assertThat(probeFile.get().getParent()).doesNotExist();
+    }
+
+    private static ExitHooks recording(List<Thread> hooks) {
+        return new ExitHooks() {
+            @Override
+            public void add(Thread hook) {
+                hooks.add(hook);
+            }
+
+            @Override
+            public void remove(Thread hook) {
+            }
+        };
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -168,6 +265,19 @@ class DoctorTest {
         assertThat(report.backend()).contains("s3://x");
     }
 
+    @Test
+    void aFolderThatCannotBeOpened_isNotSentToTheS3Settings() {
+        Report report = new Doctor().run("file://files.example.com/srv", uri -> {
+            throw StorageException.invalidConfig("file: URIs name a local folder; write file:///path (three slashes), not a host");
+        }, heard::add);
+
+        assertThat(report.verdict()).isEqualTo(Report.Verdict.BAD_CONFIGURATION);
+        assertThat(report.checks().get(0).advice()).contains("fix the URI as the message says");
+        assertThat(new Doctor().run("s3://x", uri -> {
+            throw StorageException.invalidConfig("region is required for the aws preset, e.g. eu-west-1");
+        }, heard::add).checks().get(0).advice()).contains("fix the URI as the message says (S3 settings: docs/s3.md)");
+    }
+
     @ParameterizedTest(name = "server {0} s from here: {1}")
     @CsvSource({
             "0, OK", "1, OK", "-1, OK", "59, OK", "-60, OK",
@@ -211,7 +321,11 @@ class DoctorTest {
     }
 
     private Report run(StorageBackend backend) {
-        return new Doctor(java.time.Clock.systemUTC(), Duration.ofSeconds(5)).run("memory:", uri -> backend, heard::add);
+        return run(backend, ExitHooks.runtime());
+    }
+
+    private Report run(StorageBackend backend, ExitHooks exitHooks) {
+        return new Doctor(java.time.Clock.systemUTC(), Duration.ofSeconds(5), exitHooks).run("memory:", uri -> backend, heard::add);
     }
 
     private List<String> statuses(Report report) {

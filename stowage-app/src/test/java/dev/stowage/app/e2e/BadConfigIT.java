@@ -44,6 +44,8 @@ class BadConfigIT {
         return Stream.of(
                 Arguments.of("a port out of range, from --set", Map.of(),
                         List.of("--set", "server.port=99999", "serve", "FOLDER"), PORT_FROM_SET),
+                Arguments.of("a port out of range, from --port", Map.of(),
+                        List.of("serve", "FOLDER", "--port", "99999"), List.of("server.port: ", "got 99999", "(from --port)")),
                 Arguments.of("no uploads at once, from the environment", Map.of("STOWAGE_PUBLISH_CONCURRENCY", "0"),
                         List.of("serve", "FOLDER", "--port", "0"),
                         List.of("publish.concurrency: ", "got 0", "(from STOWAGE_PUBLISH_CONCURRENCY)")),
