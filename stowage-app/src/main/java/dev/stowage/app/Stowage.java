@@ -66,6 +66,8 @@ public final class Stowage {
         line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         top.environment = environment;
+        // The bar is drawn on standard error: only that of the process, and only when a terminal.
+        top.progressOnTerminal = err == System.err && Terminal.isStandardError();
         line.setParameterExceptionHandler((e, arguments) -> {
             CommandLine.Model.CommandSpec spec = e.getCommandLine().getCommandSpec();
             e.getCommandLine().getErr().println("error: " + oneLine(e.getMessage()) + " (see: "
@@ -84,6 +86,12 @@ public final class Stowage {
     }
 
     private Map<String, String> environment = Map.of();
+    private boolean progressOnTerminal;
+
+    /** Whether standard error is a terminal, where progress is drawn as a bar redrawn in place. */
+    boolean progressOnTerminal() {
+        return progressOnTerminal;
+    }
 
     /** The configuration file given ({@code --config}, else {@code STOWAGE_CONFIG}), or {@code ./stowage.yaml} when it exists. */
     Optional<Path> configFile() {

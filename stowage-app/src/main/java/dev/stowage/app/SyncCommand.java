@@ -27,7 +27,7 @@ final class SyncCommand extends FolderCommand {
 
     @Override
     int run(String uri, Managers managers) {
-        boolean terminal = System.console() != null && !json;
+        boolean terminal = top.progressOnTerminal() && !json;
         try (ProgressBar progress = new ProgressBar(err(), terminal); CacheManager manager = managers.open(progress)) {
             if (dryRun) {
                 printPlan(out(), manager.plan().join());
