@@ -556,7 +556,8 @@ final class Checkup {
             record.accept(Check.skip("public-url", "interrupted"));
             return;
         }
-        String answered = "GET " + shown(url) + " answered " + got.status();
+        String answered = "GET " + shown(url) + " answered " + got.status()
+                + got.location().map(to -> ", a redirect not followed to " + shownLocation(to)).orElse("");
         if (got.status() == 200 && !got.truncated() && HEX.formatHex(sha256().digest(got.body())).equals(smallSha256)) {
             record.accept(Check.ok("public-url", answered + " with the object's bytes"));
             return;
@@ -789,6 +790,11 @@ final class Checkup {
     /** A URL as it may be shown: without user information. */
     private static String shown(URI url) {
         return url.toString().replaceFirst("//[^/?#]*@", "//****@");
+    }
+
+    /** Where a redirect leads, as it may be shown: without user information, nor a query (it may hold a signature). */
+    static String shownLocation(String location) {
+        return location.replaceFirst("//[^/?#]*@", "//****@").replaceFirst("\\?.*", "?...");
     }
 
     /** A failure of a plain HTTP request: its type, and the first message in its chain of causes (the JDK's client often has none on top). */

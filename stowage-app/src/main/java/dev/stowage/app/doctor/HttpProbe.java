@@ -45,8 +45,11 @@ final class HttpProbe {
                 .build();
     }
 
-    /** What a {@code GET} answered: the status, and the body up to {@link #MAX_BODY_BYTES} (more is not read). */
-    record Got(int status, byte[] body, boolean truncated) {
+    /**
+     * What a {@code GET} answered: the status, the body up to {@link #MAX_BODY_BYTES} (more is not
+     * read), and for a redirect not followed (from https to http) where it led.
+     */
+    record Got(int status, byte[] body, boolean truncated, Optional<String> location) {
     }
 
     /** What a {@code HEAD} answered, with the time the request was halfway, by this machine's clock. */
@@ -76,7 +79,8 @@ final class HttpProbe {
         }
         byte[] body = response.body();
         boolean truncated = body.length > MAX_BODY_BYTES;
-        return new Got(response.statusCode(), truncated ? Arrays.copyOf(body, MAX_BODY_BYTES) : body, truncated);
+        Optional<String> location = response.statusCode() / 100 == 3 ? response.headers().firstValue("Location") : Optional.empty();
+        return new Got(response.statusCode(), truncated ? Arrays.copyOf(body, MAX_BODY_BYTES) : body, truncated, location);
     }
 
     /** The first {@code limit} bytes of a body; the rest is not read. */

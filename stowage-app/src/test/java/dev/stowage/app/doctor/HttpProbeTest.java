@@ -84,4 +84,23 @@ class HttpProbeTest {
         assertThat(got.truncated()).isFalse();
         assertThat(new String(got.body(), StandardCharsets.US_ASCII)).isEqualTo("<AccessDenied");
     }
+
+    @Test
+    void aRedirectNotFollowed_saysWhereItLeads() throws Exception {
+        URI url = serve("HTTP/1.1 300 Multiple Choices\r\nLocation: http://user:pw@cdn.example.com/probe.bin?X-Amz-Signature=abc\r\n"
+                + "Content-Length: 0\r\n\r\n", new byte[0]);
+
+        HttpProbe.Got got = new HttpProbe(Duration.ofSeconds(30)).get(url);
+
+        assertThat(got.status()).isEqualTo(300);
+        assertThat(got.location()).hasValue("http://user:pw@cdn.example.com/probe.bin?X-Amz-Signature=abc");
+        assertThat(Checkup.shownLocation(got.location().get())).isEqualTo("http://****@cdn.example.com/probe.bin?...");
+    }
+
+    @Test
+    void anAnswerThatIsNoRedirect_hasNoLocation() throws Exception {
+        URI url = serve("HTTP/1.1 200 OK\r\nLocation: /elsewhere\r\nContent-Length: 2\r\n\r\n", "ok".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(new HttpProbe(Duration.ofSeconds(30)).get(url).location()).isEmpty();
+    }
 }
