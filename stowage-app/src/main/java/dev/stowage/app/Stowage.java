@@ -9,7 +9,9 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -41,7 +43,7 @@ public final class Stowage {
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", scope = CommandLine.ScopeType.INHERIT,
             description = "Sets one configuration key, over the file and the environment: --set server.port=9090")
-    Map<String, String> overrides = new LinkedHashMap<>();
+    List<String> sets = new ArrayList<>();
 
     @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
             description = "Prints the full cause of an error, and the engine's log.")
@@ -86,6 +88,23 @@ public final class Stowage {
     }
 
     private Map<String, String> environment = Map.of();
+
+    /**
+     * The {@code --set KEY=VALUE} given, in order, split at the first '='. One that is not of that
+     * form is a usage error naming it, its value never shown (it may be a secret).
+     */
+    private Map<String, String> overrides() {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String set : sets) {
+            int eq = set.indexOf('=');
+            if (eq <= 0) {
+                String given = eq == 0 ? "nothing before '='" : set.matches("[A-Za-z0-9_.-]{1,64}") ? "'" + set + "' with no '='" : "no '='";
+                throw new IllegalArgumentException("--set takes KEY=VALUE, such as --set server.port=9090; got " + given);
+            }
+            overrides.put(set.substring(0, eq), set.substring(eq + 1));
+        }
+        return overrides;
+    }
     private boolean progressOnTerminal;
 
     /** Whether standard error is a terminal, where progress is drawn as a bar redrawn in place. */
@@ -112,7 +131,7 @@ public final class Stowage {
 
     /** The effective configuration as YAML, each key with where its value came from; secrets hidden. */
     String explain() throws ConfigException {
-        return AppConfig.explain(configFile(), environment, overrides);
+        return AppConfig.explain(configFile(), environment, overrides());
     }
 
     /**
@@ -136,7 +155,7 @@ public final class Stowage {
     private AppConfig load(CommandOptions options) throws ConfigException {
         // Every value given is checked, also a --set that a command's own option (--port) overrides;
         // a wrong one is named by where it came from: the file's line, the variable, --set or --port.
-        return AppConfig.load(configFile(), environment, overrides, options);
+        return AppConfig.load(configFile(), environment, overrides(), options);
     }
 
     /**

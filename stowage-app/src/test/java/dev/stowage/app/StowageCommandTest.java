@@ -181,4 +181,16 @@ class StowageCommandTest {
             throw new AssertionError("not JSON: " + text, e);
         }
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "=x|got nothing before '='", "server.port|got 'server.port' with no '='",
+            "a-secret value|got no '='"})
+    void set_notKeyEqualsValue_exits2_withOneLineThatNeverShowsTheValue(String set, String said) {
+        assertThat(run("--set", set, "config")).isEqualTo(2);
+
+        assertThat(err()).isEqualTo("error: --set takes KEY=VALUE, such as --set server.port=9090; " + said + System.lineSeparator());
+        assertThat(out()).isEmpty();
+        assertThat(err()).doesNotContain("a-secret");
+    }
 }
