@@ -193,4 +193,20 @@ class StowageCommandTest {
         assertThat(out()).isEmpty();
         assertThat(err()).doesNotContain("a-secret");
     }
+
+    /** The completion script, sourced in bash, completes the commands' names. */
+    @Test
+    void generateCompletion_printsABashScript_thatCompletesTheCommands() throws Exception {
+        assertThat(run("generate-completion")).isZero();
+        Path script = Files.writeString(dir.resolve("stowage-completion.bash"), out());
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "no bash");
+
+        Process bash = new ProcessBuilder("/bin/bash", "-c", "source \"$1\"; COMP_WORDS=(stowage sy); COMP_CWORD=1;"
+                + " COMP_LINE='stowage sy'; COMP_POINT=10; _complete_stowage stowage sy stowage; echo \"${COMPREPLY[*]}\"",
+                "bash", script.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start(); // compopt says it runs outside a completion
+        String completed = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+
+        assertThat(bash.waitFor()).as(completed).isZero();
+        assertThat(completed).isEqualTo("sync");
+    }
 }
