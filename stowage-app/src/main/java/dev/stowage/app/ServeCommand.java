@@ -40,7 +40,6 @@ import picocli.CommandLine.Spec;
                 "1:could not go on (the state could not be read or written)",
                 "2:bad arguments or configuration (the port taken too); nothing was done"})
 final class ServeCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     @ParentCommand
     Stowage top;
@@ -116,7 +115,9 @@ final class ServeCommand implements Callable<Integer> {
                 AtomicBoolean stopping = new AtomicBoolean();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     if (stopping.compareAndSet(false, true)) {
-                        LOG.info("stopping: finishing the requests and uploads in progress");
+                        // A logger made when needed: picocli makes this command before the log level is set.
+                        Logger log = LoggerFactory.getLogger(ServeCommand.class);
+                        log.info("stopping: finishing the requests and uploads in progress");
                         health.stopping();
                         watcher.get().close(); // the run in progress, if any, ends first
                         stopped.countDown();

@@ -109,6 +109,9 @@ public final class HttpServer implements AutoCloseable {
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         connector.setIdleTimeout(settings.idleTimeout().toMillis());
+        // While stopping, a connection is idle as long as at any other time: Jetty's default of one
+        // second would cut a download whose client paused (rate limiting, a slow network).
+        connector.setShutdownIdleTimeout(settings.idleTimeout().toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(settings.maxConnections(), connector));
         server.setErrorHandler(new PlainErrors());
@@ -158,8 +161,8 @@ public final class HttpServer implements AutoCloseable {
      * Stops the server gracefully: stops accepting connections at once, lets requests in flight
      * finish for up to {@link HttpSettings#stopTimeout()}, then closes every connection. During the
      * wait, a request on a connection still open gets {@code 503}, a connection done with its
-     * request is closed, and one that sends and receives nothing for a second is closed too (Jetty's
-     * shutdown idle timeout): a download that keeps flowing finishes. Returns when stopped; calling
+     * request is closed, and one that sends and receives nothing for {@link HttpSettings#idleTimeout()}
+     * is closed too, as at any other time: a download whose client pauses finishes. Returns when stopped; calling
      * it again does nothing. Never throws: a request cut short at the timeout is logged.
      */
     @Override

@@ -260,6 +260,29 @@ class ServeIT {
         assertThat(log).doesNotContain(": manifest.json: publishing", ": .stowage");
     }
 
+    /** The log is a service's: each line with its time, at logging.level (info), without Jetty's own lines. */
+    @Test
+    @Order(12)
+    void theLog_hasTheTimeOnEachLine_atInfo_withoutJettysStartLines() {
+        List<String> lines = serve.stderrLines();
+
+        assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z \\[.*"));
+        assertThat(lines).anySatisfy(line -> assertThat(line).contains(" INFO dev.stowage.app.http.HttpServer - serving "));
+        assertThat(lines).noneSatisfy(line -> assertThat(line).contains("org.eclipse.jetty"));
+    }
+
+    @Test
+    @Order(13)
+    void loggingLevelWarn_leavesOutTheInfoLines() throws Exception {
+        Path quiet = Site.write(dir.resolve("quiet"));
+        try (Child warnOnly = children.command("serve", quiet, "--host", "127.0.0.1", "--port", "0")
+                .env("STOWAGE_LOGGING_LEVEL", "warn").start()) {
+            warnOnly.awaitLine(SERVING, START);
+
+            assertThat(warnOnly.stderr()).as(warnOnly.report()).doesNotContain(" INFO ");
+        }
+    }
+
     /**
      * SIGTERM while a client downloads a large file slowly: the download completes byte for byte,
      * the process exits 0 within the stop timeout, and serve started again on the folder (on the

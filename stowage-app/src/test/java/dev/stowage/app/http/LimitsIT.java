@@ -137,6 +137,39 @@ class LimitsIT {
         assertThat(refused(port)).as("refused after close").isTrue();
     }
 
+    /** A client that pauses (rate limiting, a slow phone) is not cut off: only idleTimeout and stopTimeout bound the stop. */
+    @Test
+    void close_downloadThatPausesForSeconds_stillCompletes() throws Exception {
+        HttpSettings settings = settings().withStopTimeout(Duration.ofSeconds(60)).withIdleTimeout(Duration.ofSeconds(30));
+        long size = 16L << 20;
+        byte[] expected = writeRandomFile(settings.root().resolve("big.bin"), size);
+        HttpServer server = HttpServer.start(settings);
+        int port = server.port();
+        MessageDigest received = MessageDigest.getInstance("SHA-256");
+        CompletableFuture<Void> closing;
+        long count;
+
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.setSoTimeout(RawHttp.TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress("127.0.0.1", port));
+            socket.getOutputStream().write(get(port, "/big.bin").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            assertThat(RawHttp.readHead(in).status()).isEqualTo(200);
+            count = copy(in, received, 1 << 20);
+
+            closing = CompletableFuture.runAsync(server::close, runnable -> new Thread(runnable, "closing").start());
+            await(() -> refused(port), Duration.ofSeconds(10));
+            Thread.sleep(2500); // the client reads nothing for 2.5 s: Jetty's own shutdown idle timeout is 1 s
+
+            count += copy(in, received, size - count);
+        }
+        closing.get(30, TimeUnit.SECONDS);
+
+        assertThat(count).isEqualTo(size);
+        assertThat(received.digest()).as("byte-exact").isEqualTo(expected);
+    }
+
     @Test
     void close_downloadStalledPastStopTimeout_cutShort() throws Exception {
         HttpSettings settings = settings().withStopTimeout(Duration.ofMillis(300));
