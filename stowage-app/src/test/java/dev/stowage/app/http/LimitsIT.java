@@ -34,6 +34,15 @@ class LimitsIT {
         return HttpSettings.defaults(root).withPort(0);
     }
 
+    /** Sends {@code GET /big.bin} on {@code socket}; a small receive buffer keeps most of the file on the server's side until read. */
+    private static InputStream startDownload(Socket socket, int port) throws IOException {
+        socket.setReceiveBufferSize(64 * 1024);
+        socket.setSoTimeout(RawHttp.TIMEOUT_MILLIS);
+        socket.connect(new InetSocketAddress("127.0.0.1", port));
+        socket.getOutputStream().write(get(port, "/big.bin").getBytes(StandardCharsets.ISO_8859_1));
+        return new BufferedInputStream(socket.getInputStream());
+    }
+
     private static String get(int port, String target, String... headerLines) {
         StringBuilder request = new StringBuilder("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n");
         for (String line : headerLines) {
@@ -112,12 +121,7 @@ class LimitsIT {
         long count = 0;
 
         try (Socket socket = new Socket()) {
-            // A small receive buffer keeps most of the file on the server's side until it is read.
-            socket.setReceiveBufferSize(64 * 1024);
-            socket.setSoTimeout(RawHttp.TIMEOUT_MILLIS);
-            socket.connect(new InetSocketAddress("127.0.0.1", port));
-            socket.getOutputStream().write(get(port, "/big.bin").getBytes(StandardCharsets.ISO_8859_1));
-            InputStream in = new BufferedInputStream(socket.getInputStream());
+            InputStream in = startDownload(socket, port);
             RawHttp.Reply head = RawHttp.readHead(in);
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("Content-Length")).isEqualTo(Long.toString(size));
@@ -150,11 +154,7 @@ class LimitsIT {
         long count;
 
         try (Socket socket = new Socket()) {
-            socket.setReceiveBufferSize(64 * 1024);
-            socket.setSoTimeout(RawHttp.TIMEOUT_MILLIS);
-            socket.connect(new InetSocketAddress("127.0.0.1", port));
-            socket.getOutputStream().write(get(port, "/big.bin").getBytes(StandardCharsets.ISO_8859_1));
-            InputStream in = new BufferedInputStream(socket.getInputStream());
+            InputStream in = startDownload(socket, port);
             assertThat(RawHttp.readHead(in).status()).isEqualTo(200);
             count = copy(in, received, 1 << 20);
 
@@ -180,11 +180,7 @@ class LimitsIT {
         MessageDigest ignored = MessageDigest.getInstance("SHA-256");
 
         try (Socket socket = new Socket()) {
-            socket.setReceiveBufferSize(64 * 1024);
-            socket.setSoTimeout(RawHttp.TIMEOUT_MILLIS);
-            socket.connect(new InetSocketAddress("127.0.0.1", port));
-            socket.getOutputStream().write(get(port, "/big.bin").getBytes(StandardCharsets.ISO_8859_1));
-            InputStream in = new BufferedInputStream(socket.getInputStream());
+            InputStream in = startDownload(socket, port);
             assertThat(RawHttp.readHead(in).status()).isEqualTo(200);
             long count = copy(in, ignored, 64 * 1024);
             long start = System.nanoTime();
