@@ -15,6 +15,7 @@ final class DeleteCommand extends BackendCommand {
 
     @Override
     int run(StorageBackend storage) {
+        keys.forEach(dev.stowage.Keys::validate); // a key that breaks the rules is a bad argument: nothing is deleted
         DeleteResult result = storage.deleteFiles(keys).join();
         if (json) {
             ObjectNode doc = Json.object();

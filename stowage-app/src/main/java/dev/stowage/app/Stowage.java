@@ -185,7 +185,7 @@ public final class Stowage {
 
     private static boolean isUsage(Throwable e) {
         return e instanceof ConfigException || e instanceof IllegalArgumentException
-                || (e instanceof StorageException se && se.kind() == ErrorKind.INVALID_CONFIG);
+                || (e instanceof StorageException se && (se.kind() == ErrorKind.INVALID_CONFIG || se.kind() == ErrorKind.INVALID_KEY));
     }
 
     static String describe(Throwable e) {

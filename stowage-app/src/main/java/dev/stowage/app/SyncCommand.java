@@ -81,9 +81,8 @@ final class SyncCommand extends FolderCommand {
             Json.print(out, doc);
             return;
         }
-        report.scan().problems().forEach(p -> out.println("skipped " + p));
-        report.failed().forEach(f -> out.println("failed " + f.operation().name().toLowerCase(java.util.Locale.ROOT) + " "
-                + f.key() + ": " + f.message()));
+        // Each failure had its line on standard error as it happened; the files the scan left out get theirs now.
+        report.scan().problems().forEach(p -> err().println("skipped " + p));
         out.println(report.summary());
     }
 }

@@ -209,4 +209,13 @@ class StowageCommandTest {
         assertThat(bash.waitFor()).as(completed).isZero();
         assertThat(completed).isEqualTo("sync");
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"url|a\\b", "stat|/abs.txt", "delete|a//b"})
+    void aKeyThatBreaksTheKeyRules_isABadArgument_exit2(String command, String key) {
+        assertThat(run(command, key, "--backend", "memory:")).isEqualTo(2);
+
+        assertThat(err()).startsWith("error: ").contains("INVALID_KEY");
+        assertThat(err().lines()).hasSize(1);
+    }
 }

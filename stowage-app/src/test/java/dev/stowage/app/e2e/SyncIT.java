@@ -131,7 +131,9 @@ class SyncIT {
                 .run());
 
         assertThat(refused.exitCode()).as(refused.report()).isEqualTo(1);
-        assertThat(refused.stdout()).as(refused.report()).contains("failed upload index.html: ACCESS_DENIED", ": 0 uploaded");
+        assertThat(refused.stdout()).as("only the summary on standard output: " + refused.report())
+                .doesNotContain("failed index.html").contains(": 0 uploaded");
+        assertThat(refused.stderr()).as(refused.report()).contains("failed index.html: ").contains("ACCESS_DENIED");
         assertThat(Buckets.server().keys(bucket)).isEmpty();
     }
 
