@@ -8,7 +8,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code stowage config}: prints the effective configuration, secrets hidden. */
-@Command(name = "config", description = {"Prints the effective configuration, secrets as ****.",
+@Command(name = "config", exitCodeList = {ExitCode.DONE, ExitCode.BAD_USAGE},
+        description = {"Prints the effective configuration, secrets as ****.",
         "The defaults, the file, the environment and --set applied, each key with where its value came from."})
 final class ConfigCommand implements Callable<Integer> {
     @ParentCommand

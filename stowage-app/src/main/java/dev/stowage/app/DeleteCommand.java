@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code stowage delete KEY...}: deletes keys; a key that holds nothing counts as deleted. */
-@Command(name = "delete", description = "Deletes KEYs (a key that holds nothing counts as deleted).")
+@Command(name = "delete", exitCodeList = {ExitCode.DONE, ExitCode.OPERATION_FAILED, ExitCode.BAD_USAGE},
+        description = "Deletes KEYs (a key that holds nothing counts as deleted).")
 final class DeleteCommand extends BackendCommand {
     @Parameters(arity = "1..*", paramLabel = "KEY", description = "The keys to delete.")
     List<String> keys;

@@ -22,12 +22,12 @@ import picocli.CommandLine.Spec;
  * suggests the preset and settings that fit. Exit code 0 when every check that matters passed, 1
  * when one failed, 2 for a URI or configuration that is wrong.
  */
-@Command(name = "doctor", description = {
-        "Probes a backend and says what works: the URI, the credentials and the bucket, the clock, an upload, an upload"
-                + " in parts, a listing, the public URL and deletes; then suggests the preset and settings that fit.",
-        "It writes only under a fresh prefix .stowage-doctor-<random>/ and removes what it wrote.",
-        "Exit code 0 when every check passed (the public URL and the clock may only warn), 1 when one failed,"
-                + " 2 when the URI or the configuration is wrong."})
+@Command(name = "doctor", description = {"Probes a backend and says what works, and the settings that fit.",
+        "Checks the URI, the credentials and the bucket, the clock, an upload, an upload in parts, a listing, the"
+                + " public URL and deletes; then suggests the preset and settings that fit.",
+        "It writes only under a fresh prefix, .stowage-doctor-<random>/, and removes what it wrote."},
+        exitCodeList = {"0:every check passed (the public URL and the clock may only warn)", "1:a check failed",
+                "2:the URI or the configuration is wrong"})
 final class DoctorCommand implements Callable<Integer> {
     @ParentCommand
     Stowage top;

@@ -9,6 +9,13 @@ final class ExitCode {
     /** Bad arguments or configuration: nothing was done. */
     static final int USAGE = 2;
 
+    /** The help's line for 0, for the commands that do one operation. */
+    static final String DONE = "0:done";
+    /** The help's line for 1, for the commands that do one operation. */
+    static final String OPERATION_FAILED = "1:the backend could not do it (the error says why)";
+    /** The help's line for 2. */
+    static final String BAD_USAGE = "2:bad arguments or configuration (a key that breaks the key rules too); nothing was done";
+
     private ExitCode() {
     }
 }

@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code stowage ls [PREFIX]}: lists the keys under a prefix, in key order, a page at a time. */
-@Command(name = "ls", description = {"Lists the keys under PREFIX (all by default).",
+@Command(name = "ls", exitCodeList = {ExitCode.DONE, ExitCode.OPERATION_FAILED, ExitCode.BAD_USAGE},
+        description = {"Lists the keys under PREFIX (all by default).",
         "In key order, a line each: size, time, key; with --json, one JSON object per line."})
 final class LsCommand extends BackendCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX", description = "Only keys starting with this.")

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
                 DeleteCommand.class, UrlCommand.class, StatCommand.class, LsCommand.class,
                 ConfigCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class, picocli.AutoComplete.GenerateCompletion.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:everything asked was done", "1:some of it failed (sync and serve keep it pending for the next run)",
+        exitCodeList = {"0:everything asked was done", "1:some of it failed (sync and serve keep what failed pending for the next run)",
                 "2:bad arguments or configuration; nothing was done"},
         footer = {"", "Configuration: stowage.yaml in the working folder (or --config FILE).",
                 "An environment variable STOWAGE_<KEY> overrides a key, and --set KEY=VALUE",

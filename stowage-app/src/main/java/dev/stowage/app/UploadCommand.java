@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code stowage upload FILE KEY}: uploads one file and prints its URL. */
-@Command(name = "upload", description = "Uploads FILE as KEY and prints its URL.")
+@Command(name = "upload", exitCodeList = {ExitCode.DONE, ExitCode.OPERATION_FAILED, ExitCode.BAD_USAGE},
+        description = "Uploads FILE as KEY and prints its URL.")
 final class UploadCommand extends BackendCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The file to upload.")
     Path file;

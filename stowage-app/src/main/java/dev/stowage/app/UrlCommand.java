@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code stowage url KEY}: prints the public URL of a key, without asking the backend. */
-@Command(name = "url", description = "Prints the URL of KEY (computed, no request).")
+@Command(name = "url", exitCodeList = {ExitCode.DONE, ExitCode.OPERATION_FAILED, ExitCode.BAD_USAGE},
+        description = "Prints the URL of KEY (computed, no request).")
 final class UrlCommand extends BackendCommand {
     @Parameters(index = "0", paramLabel = "KEY", description = "The key.")
     String key;
