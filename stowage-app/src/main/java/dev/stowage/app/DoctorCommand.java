@@ -65,7 +65,7 @@ final class DoctorCommand implements Callable<Integer> {
         } else if (report.checks().size() > 1) {
             out.println();
             out.println("summary: " + report.summary());
-            out.println("suggested: " + suggestion(report.suggested()));
+            out.println("suggested: " + suggestion(report));
             report.suggested().uri().ifPresent(u -> out.println("  as in: " + u));
         }
         switch (report.verdict()) {
@@ -78,12 +78,13 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
-    private static String suggestion(Suggestion s) {
-        if (s.preset().isEmpty()) {
-            return "nothing to change";
-        }
-        if (!s.changesSomething()) {
-            return "the settings in use fit (preset " + s.preset().get() + ")";
+    private static String suggestion(Report report) {
+        Suggestion s = report.suggested();
+        boolean failed = report.verdict() != Report.Verdict.PASSED;
+        if (s.preset().isEmpty() || !s.changesSomething()) {
+            // Settings that were never tried whole (a check failed) cannot be said to fit.
+            return failed ? "fix what failed above first; no other setting to change" : s.preset().isEmpty()
+                    ? "nothing to change" : "the settings in use fit (preset " + s.preset().get() + ")";
         }
         return s.fragment();
     }

@@ -160,6 +160,7 @@ class DoctorCommandIT {
         assertThat(line("access")).startsWith("FAIL access: ").contains("ACCESS_DENIED", "SignatureDoesNotMatch");
         assertThat(advice("access")).startsWith("check the credentials the AWS chain finds").contains("AWS_SECRET_ACCESS_KEY");
         assertThat(line("upload")).isEqualTo("skip upload: the access check failed");
+        assertThat(out()).contains("suggested: fix what failed above first").doesNotContain("settings in use fit");
         assertThat(out() + err()).doesNotContain(wrong).doesNotContain(s3.secretAccessKey());
         assertThat(s3.keys(bucket)).isEmpty();
     }
@@ -198,7 +199,7 @@ class DoctorCommandIT {
         assertThat(code).as(out()).isEqualTo(1);
         assertThat(line("access")).startsWith("FAIL access: ");
         assertThat(advice("access")).isEqualTo("the endpoint's host name does not resolve: check endpoint");
-        assertThat(out()).contains("suggested: the settings in use fit");
+        assertThat(out()).as("settings never tried whole are not said to fit").contains("suggested: fix what failed above first");
     }
 
     @Test
