@@ -1,6 +1,7 @@
 package dev.stowage.app;
 
 import dev.stowage.StorageBackend;
+import dev.stowage.StorageException;
 import dev.stowage.StorageBackends;
 import dev.stowage.app.config.AppConfig;
 import dev.stowage.spi.BackendUri;
@@ -31,7 +32,16 @@ final class Backends {
         if (parsed.setting("retries").isPresent()) {
             return StorageBackends.open(uri);
         }
-        return StorageBackends.open(uri + (uri.contains("?") ? "&" : "?") + "retries=0");
+        String withoutRetries = uri + (uri.contains("?") ? "&" : "?") + "retries=0";
+        try {
+            return StorageBackends.open(withoutRetries);
+        } catch (StorageException e) {
+            // The error names the URI: the one the user wrote, not the one with the setting added.
+            throw StorageException.builder(e.kind(), e.detail().replace(withoutRetries, uri).replace("&retries=0", "")
+                            .replace("?retries=0", ""))
+                    .retryable(e.isRetryable()).operation(e.operation()).key(e.key()).backend(e.backend())
+                    .cause(e.getCause()).build();
+        }
     }
 
     /** True when the URI sets its own retries: then the sync engine does not retry on top. */

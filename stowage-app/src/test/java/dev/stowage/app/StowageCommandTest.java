@@ -218,4 +218,11 @@ class StowageCommandTest {
         assertThat(err()).startsWith("error: ").contains("INVALID_KEY");
         assertThat(err().lines()).hasSize(1);
     }
+
+    @Test
+    void sync_aBackendThatCannotOpen_namesTheUriAsWritten() {
+        assertThat(run("sync", site.toString(), "s3://b?preset=nope")).isEqualTo(2);
+
+        assertThat(err()).contains("unknown preset 'nope'", "(in s3://b?preset=nope)").doesNotContain("retries");
+    }
 }
