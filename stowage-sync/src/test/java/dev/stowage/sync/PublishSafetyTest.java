@@ -221,6 +221,47 @@ class PublishSafetyTest {
     }
 
     @Test
+    void aNewTargetThatDoesNotAnswer_doesNotTakeTheStateOver() throws IOException {
+        write(root, "a.txt", "a");
+        write(root, "b.txt", "b");
+        write(root, "c.txt", "c");
+        age(root);
+        manager(memory, b -> b.target("memory:site")).publish().join();
+        managers.remove(0).close();
+        FlakyLayer down = new FlakyLayer();
+        down.down();
+        try (MemoryBackend mistyped = MemoryBackend.builder().baseUrl("https://cdn.example.com/").build()) {
+            CacheManager wrong = manager(mistyped.with(down), b -> b.target("memory:sitte"));
+
+            assertThatThrownBy(() -> wrong.publish().join()).hasMessageContaining("UNAVAILABLE");
+            assertThat(mistyped.keys()).isEmpty();
+            managers.remove(0).close();
+        }
+        Files.delete(root.resolve("c.txt"));
+
+        PublishReport back = manager(memory, b -> b.target("memory:site")).publish().join();
+
+        assertThat(back.uploaded()).as("the state is still this target's: " + back.summary()).isZero();
+        assertThat(memory.keys()).as("c.txt left the folder meanwhile").containsExactlyInAnyOrder("a.txt", "b.txt",
+                "manifest.json");
+    }
+
+    @Test
+    void aFirstRunAgainstATargetThatDoesNotAnswer_failsAsAWhole_uploadingNothing() {
+        write(root, "a.txt", "a");
+        age(root);
+        FlakyLayer down = new FlakyLayer();
+        down.down();
+        dev.stowage.testkit.CountingLayer sent = new dev.stowage.testkit.CountingLayer();
+        CacheManager m = manager(memory.with(down).with(sent), b -> { });
+
+        assertThatThrownBy(() -> m.publish().join()).hasMessageContaining("UNAVAILABLE").hasMessageContaining("LIST");
+        assertThat(sent.count(Operation.UPLOAD)).as("sent: %s", sent.log()).isZero();
+        down.up();
+        assertThat(m.publish().join().uploaded()).isEqualTo(1);
+    }
+
+    @Test
     void aDeepVerifyThatCouldNotStat_isNotClean() {
         write(root, "a.txt", "a");
         age(root);
