@@ -145,7 +145,8 @@ public final class CacheManager implements AutoCloseable {
      * publish), then deletes extra objects, unless they are more than the allowed share of the
      * published files. Objects the scanner would never take (hidden, excluded) are left alone.
      *
-     * @return the report; the future fails when the target cannot be listed
+     * @return the report; the future fails when the target cannot be listed, and with
+     *         {@code CONFLICT}, before any request, when the state is of another target
      */
     public CompletableFuture<VerifyReport> verify(boolean deep, boolean repair) {
         return submit(() -> new Verifier(settings, state, retrying).run(deep, repair, () -> newRun().publish(false)));

@@ -44,6 +44,8 @@ final class Verifier {
     private boolean repair;
     private long maxExtras;
     private RowCursor<PublishedFile> published;
+    /** True when the state holds no scan: nothing of the folder is known yet. */
+    private boolean neverScanned;
 
     Verifier(CacheManager.Settings settings, StateStore state, StorageBackend backend) {
         this.settings = settings;
@@ -55,6 +57,8 @@ final class Verifier {
     /** Verifies; with {@code repair}, then repairs through {@code publish}. */
     VerifyReport run(boolean deep, boolean repair, java.util.function.Supplier<PublishReport> publish) {
         long started = System.nanoTime();
+        new TargetRecord(settings, state, backend).requireOwn();
+        this.neverScanned = state.fileCount() == 0 && state.publishedCount() == 0;
         this.repair = repair;
         long publishedCount = state.publishedCount();
         this.maxExtras = (long) (settings.maxDeleteShare() * Math.max(publishedCount, 1));
@@ -115,11 +119,18 @@ final class Verifier {
             add(new Difference(key, Difference.Kind.UNRECORDED, "in the folder and on the target, not yet recorded"));
             return;
         }
+        // A file of the folder the last scan did not take (added since, unreadable, changing, a
+        // name written otherwise than in NFC): never an object to delete.
         String nfc = java.text.Normalizer.normalize(key, java.text.Normalizer.Form.NFC);
-        if (inFolder(key) || (!nfc.equals(key) && (state.file(nfc).isPresent() || state.published(nfc).isPresent()))) {
-            // A file of the folder the scan could not take (unreadable, changing, a name written
-            // otherwise than in NFC): never an object to delete.
-            add(new Difference(key, Difference.Kind.UNRECORDED, "in the folder, not published (see the scan's problems)"));
+        if (!nfc.equals(key) && (state.file(nfc).isPresent() || state.published(nfc).isPresent())) {
+            add(new Difference(key, Difference.Kind.UNRECORDED, "the name of the folder's file " + nfc
+                    + " in another Unicode form"));
+            return;
+        }
+        if (inFolder(key)) {
+            add(new Difference(key, Difference.Kind.UNRECORDED, neverScanned
+                    ? "in the folder and on the target, not scanned yet: the next publish records it"
+                    : "in the folder, not in the last scan: added since, or the scan could not take it (a publish says why)"));
             return;
         }
         add(new Difference(key, Difference.Kind.EXTRA, "on the target, not in the folder"));
