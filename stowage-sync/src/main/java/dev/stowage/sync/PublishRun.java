@@ -129,6 +129,7 @@ final class PublishRun {
     }
 
     Plan plan() {
+        manifest.refuseAFileOfTheFolderAtItsKey();
         ScanReport scan = scanner.scan(state);
         if (target.isAnother()) {
             // Another target: nothing of what the state says is published counts there, and the
@@ -147,10 +148,12 @@ final class PublishRun {
     }
 
     /**
-     * Makes sure the state is this target's, scans, and settles pending entries the folder made
-     * moot. A target that does not answer fails the run before the state changes hands.
+     * Makes sure the folder's own files are safe and the state is this target's, scans, and settles
+     * pending entries the folder made moot. A file of the folder at the manifest's key, or a target
+     * that does not answer, fails the run before anything is written.
      */
     private ScanReport prepare() {
+        manifest.refuseAFileOfTheFolderAtItsKey();
         target.claim();
         ScanReport scan = scanner.scan(state);
         state.dropSettledPending();

@@ -8,14 +8,11 @@ import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -209,7 +206,7 @@ final class Verifier {
             } else if (remote.get().sizeBytes() != size) {
                 manifest(new Difference(key, Difference.Kind.MANIFEST, "the target holds " + remote.get().sizeBytes()
                         + " bytes, the last one written has " + size));
-            } else if (remote.get().sha256().isPresent() && !remote.get().sha256().get().equals(sha256(local))) {
+            } else if (remote.get().sha256().isPresent() && !remote.get().sha256().get().equals(Sha256.of(local))) {
                 manifest(new Difference(key, Difference.Kind.MANIFEST, "the target holds another manifest"));
             }
         } catch (IOException e) {
@@ -250,16 +247,5 @@ final class Verifier {
             Thread.currentThread().interrupt();
             throw StorageException.builder(ErrorKind.UNEXPECTED, "interrupted while verifying").cause(e).build();
         }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }
