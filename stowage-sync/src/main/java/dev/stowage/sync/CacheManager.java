@@ -117,8 +117,10 @@ public final class CacheManager implements AutoCloseable {
      * Publishes the folder: scans it, then applies the difference to the backend.
      *
      * @return the run's report; the future fails only when the run cannot start: the folder or
-     *         state cannot be read ({@code INVALID_CONFIG}, {@code IO}), or the run would delete more
-     *         than the allowed share of the published files ({@code CONFLICT})
+     *         state cannot be read ({@code INVALID_CONFIG}, {@code IO}), the folder holds a file of
+     *         its own at the manifest's key ({@code INVALID_CONFIG}), a target the state does not
+     *         record does not answer (its error), or the run would delete more than the allowed
+     *         share of the published files ({@code CONFLICT})
      */
     public CompletableFuture<PublishReport> publish() {
         return publish(false);
@@ -145,7 +147,8 @@ public final class CacheManager implements AutoCloseable {
      * publish), then deletes extra objects, unless they are more than the allowed share of the
      * published files. Objects the scanner would never take (hidden, excluded) are left alone.
      *
-     * @return the report; the future fails when the target cannot be listed
+     * @return the report; the future fails when the target cannot be listed, and with
+     *         {@code CONFLICT}, before any request, when the state is of another target
      */
     public CompletableFuture<VerifyReport> verify(boolean deep, boolean repair) {
         return submit(() -> new Verifier(settings, state, retrying).run(deep, repair, () -> newRun().publish(false)));
@@ -306,7 +309,11 @@ public final class CacheManager implements AutoCloseable {
             return this;
         }
 
-        /** The manifest's key on the backend; {@code manifest.json} by default. A file at this key is not published. */
+        /**
+         * The manifest's key on the backend; {@code manifest.json} by default. A file of the folder
+         * at this key, other than the manifest a run put there, makes every run fail with
+         * {@code INVALID_CONFIG}: it would be replaced or left out.
+         */
         public Builder manifestKey(String manifestKey) {
             this.manifestKey = dev.stowage.Keys.validate(Objects.requireNonNull(manifestKey, "manifestKey"));
             return this;

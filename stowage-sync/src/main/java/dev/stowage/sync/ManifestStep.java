@@ -8,17 +8,27 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 /**
  * Writes the manifest from the state and puts it on the backend, when what it lists changed
  * since the last one that went up. What it lists is summed up in a digest kept in the state: an
  * unchanged folder sends no manifest, and a manifest that failed to go up is sent by the next run.
+ * It also keeps the folder's own file at the manifest's key, if any, from being lost.
  */
 final class ManifestStep {
     static final String DIGEST = "manifest_sha256";
+    /**
+     * The SHA-256 of the last manifest file that went up: on a target over the folder itself, what
+     * the folder holds at the manifest's key until the next one goes up.
+     */
+    static final String UPLOADED = "manifest_file_sha256";
     private static final UploadOptions OPTIONS = UploadOptions.builder()
             .contentType("application/json").cacheControl("no-cache").build();
 
@@ -32,7 +42,7 @@ final class ManifestStep {
         this.backend = backend;
     }
 
-    /** The manifest's URL on the backend: also what identifies the target in the state. */
+    /** The manifest's URL on the backend: also what identifies the target in the state, unless configured. */
     URI url() {
         return backend.getUrl(settings.manifestKey());
     }
@@ -61,8 +71,59 @@ final class ManifestStep {
             Thread.currentThread().interrupt();
             throw StorageException.builder(ErrorKind.UNEXPECTED, "interrupted while uploading the manifest").cause(e).build();
         }
+        try {
+            state.putMeta(UPLOADED, Sha256.of(settings.manifestFile()));
+        } catch (IOException e) {
+            throw StorageException.builder(ErrorKind.IO, "cannot read the manifest " + settings.manifestFile()
+                    + ": " + e.getMessage()).cause(e).build();
+        }
         state.putMeta(DIGEST, digest);
         return true;
+    }
+
+    /**
+     * Refuses a run when the folder holds something at the manifest's key that is not a manifest
+     * this engine wrote there: on a target over the folder the manifest would replace it, on any
+     * other it would be left out. The manifest a run itself put in the folder passes: it is the
+     * one last written, the one last uploaded, or, for a state that never published a manifest
+     * (deleted since), a file that reads as a manifest. Reads only local files.
+     *
+     * @throws StorageException {@code INVALID_CONFIG} naming the file
+     */
+    void refuseAFileOfTheFolderAtItsKey() {
+        Path file;
+        try {
+            file = settings.root().resolve(settings.manifestKey());
+        } catch (InvalidPathException e) {
+            return; // no file of this folder can have that name
+        }
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                || Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && writtenHere(file)) {
+            return;
+        }
+        throw StorageException.invalidConfig(file + " is a file of the folder, and the manifest is published at"
+                + " that key: rename it, or set another manifest key (publish.manifest_key)");
+    }
+
+    private boolean writtenHere(Path file) {
+        try {
+            Path last = settings.manifestFile();
+            if (Files.isRegularFile(last) && Files.mismatch(file, last) == -1) {
+                return true;
+            }
+            // A run cut between writing a manifest and uploading it left the one before in the folder.
+            Optional<String> uploaded = state.meta(UPLOADED);
+            if (uploaded.isPresent()) {
+                return uploaded.get().equals(Sha256.of(file));
+            }
+            if (state.meta(DIGEST).isEmpty()) {
+                Manifest.read(file);
+                return true;
+            }
+            return false;
+        } catch (IOException e) {
+            return false; // unreadable, or not a manifest
+        }
     }
 
 

@@ -31,7 +31,6 @@ final class PublishRun {
     private static final Logger LOG = LoggerFactory.getLogger(PublishRun.class);
     /** How many times a run scans again for files that changed or vanished while it uploaded them. */
     private static final int MAX_PASSES = 3;
-    private static final String TARGET = "target";
     private static final String STALE_CHECK = "stale_uploads_checked_ms";
 
     private final CacheManager.Settings settings;
@@ -41,6 +40,7 @@ final class PublishRun {
     private final Executor stateThread;
     private final PublishListener listener;
     private final ManifestStep manifest;
+    private final TargetRecord target;
     private final StateJournal journal;
 
     private final AtomicLong uploaded = new AtomicLong();
@@ -60,6 +60,7 @@ final class PublishRun {
         this.stateThread = stateThread;
         this.listener = settings.listener();
         this.manifest = new ManifestStep(settings, state, backend);
+        this.target = new TargetRecord(settings, state, backend);
         this.journal = new StateJournal(state);
     }
 
@@ -128,8 +129,9 @@ final class PublishRun {
     }
 
     Plan plan() {
+        manifest.refuseAFileOfTheFolderAtItsKey();
         ScanReport scan = scanner.scan(state);
-        if (!target().equals(state.meta(TARGET).orElse(target()))) {
+        if (target.isAnother()) {
             // Another target: nothing of what the state says is published counts there, and the
             // dry run must leave the state as it is.
             List<Change> all = new ArrayList<>();
@@ -145,23 +147,15 @@ final class PublishRun {
                 java.util.Optional.ofNullable(deleteRefusal(diff)), scan);
     }
 
-    /** Scans, settles pending entries the folder made moot, and makes sure the state is this target's. */
-    /** What identifies the target in the state: as configured, else the manifest's URL. */
-    private String target() {
-        return settings.target().orElseGet(() -> manifest.url().toString());
-    }
-
+    /**
+     * Makes sure the folder's own files are safe and the state is this target's, scans, and settles
+     * pending entries the folder made moot. A file of the folder at the manifest's key, or a target
+     * that does not answer, fails the run before anything is written.
+     */
     private ScanReport prepare() {
+        manifest.refuseAFileOfTheFolderAtItsKey();
+        target.claim();
         ScanReport scan = scanner.scan(state);
-        String target = target();
-        String known = state.meta(TARGET).orElse(null);
-        if (known != null && !known.equals(target)) {
-            LOG.warn("the target changed from {} to {}: publishing everything to the new one", known, target);
-            state.forgetPublished();
-        }
-        if (!target.equals(known)) {
-            state.putMeta(TARGET, target);
-        }
         state.dropSettledPending();
         return scan;
     }

@@ -8,14 +8,11 @@ import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
 import dev.stowage.StorageException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +41,8 @@ final class Verifier {
     private boolean repair;
     private long maxExtras;
     private RowCursor<PublishedFile> published;
+    /** True when the state holds no scan: nothing of the folder is known yet. */
+    private boolean neverScanned;
 
     Verifier(CacheManager.Settings settings, StateStore state, StorageBackend backend) {
         this.settings = settings;
@@ -55,6 +54,8 @@ final class Verifier {
     /** Verifies; with {@code repair}, then repairs through {@code publish}. */
     VerifyReport run(boolean deep, boolean repair, java.util.function.Supplier<PublishReport> publish) {
         long started = System.nanoTime();
+        new TargetRecord(settings, state, backend).requireOwn();
+        this.neverScanned = state.fileCount() == 0 && state.publishedCount() == 0;
         this.repair = repair;
         long publishedCount = state.publishedCount();
         this.maxExtras = (long) (settings.maxDeleteShare() * Math.max(publishedCount, 1));
@@ -115,11 +116,18 @@ final class Verifier {
             add(new Difference(key, Difference.Kind.UNRECORDED, "in the folder and on the target, not yet recorded"));
             return;
         }
+        // A file of the folder the last scan did not take (added since, unreadable, changing, a
+        // name written otherwise than in NFC): never an object to delete.
         String nfc = java.text.Normalizer.normalize(key, java.text.Normalizer.Form.NFC);
-        if (inFolder(key) || (!nfc.equals(key) && (state.file(nfc).isPresent() || state.published(nfc).isPresent()))) {
-            // A file of the folder the scan could not take (unreadable, changing, a name written
-            // otherwise than in NFC): never an object to delete.
-            add(new Difference(key, Difference.Kind.UNRECORDED, "in the folder, not published (see the scan's problems)"));
+        if (!nfc.equals(key) && (state.file(nfc).isPresent() || state.published(nfc).isPresent())) {
+            add(new Difference(key, Difference.Kind.UNRECORDED, "the name of the folder's file " + nfc
+                    + " in another Unicode form"));
+            return;
+        }
+        if (inFolder(key)) {
+            add(new Difference(key, Difference.Kind.UNRECORDED, neverScanned
+                    ? "in the folder and on the target, not scanned yet: the next publish records it"
+                    : "in the folder, not in the last scan: added since, or the scan could not take it (a publish says why)"));
             return;
         }
         add(new Difference(key, Difference.Kind.EXTRA, "on the target, not in the folder"));
@@ -198,7 +206,7 @@ final class Verifier {
             } else if (remote.get().sizeBytes() != size) {
                 manifest(new Difference(key, Difference.Kind.MANIFEST, "the target holds " + remote.get().sizeBytes()
                         + " bytes, the last one written has " + size));
-            } else if (remote.get().sha256().isPresent() && !remote.get().sha256().get().equals(sha256(local))) {
+            } else if (remote.get().sha256().isPresent() && !remote.get().sha256().get().equals(Sha256.of(local))) {
                 manifest(new Difference(key, Difference.Kind.MANIFEST, "the target holds another manifest"));
             }
         } catch (IOException e) {
@@ -239,16 +247,5 @@ final class Verifier {
             Thread.currentThread().interrupt();
             throw StorageException.builder(ErrorKind.UNEXPECTED, "interrupted while verifying").cause(e).build();
         }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 }

@@ -489,13 +489,29 @@ class CacheManagerTest {
     }
 
     @Test
-    void aFileNamedLikeTheManifest_isNotPublished() {
+    void aFileOfTheFolderAtTheManifestKey_makesTheRunAndTheDryRunRefuse_sendingNothing() {
+        write(root, "manifest.json", "{\"mine\":true}");
+        write(root, "a.txt", "a");
+        CacheManager manager = manager();
+
+        for (CompletableFuture<?> run : List.of(manager.publish(), manager.plan())) {
+            assertThatThrownBy(run::join).hasMessageContaining("INVALID_CONFIG")
+                    .hasMessageContaining(root.toAbsolutePath().resolve("manifest.json") + " is a file of the folder,"
+                            + " and the manifest is published at that key: rename it, or set another manifest key");
+        }
+        assertThat(counting.requests()).as("sent: %s", counting.log()).isZero();
+        assertThat(manager.state().meta(TargetRecord.META)).as("the state is no target's yet").isEmpty();
+    }
+
+    @Test
+    void withAnotherManifestKey_theFolderFileNamedManifestIsPublishedLikeAnyOther() {
         write(root, "manifest.json", "{\"mine\":true}");
         write(root, "sub/manifest.json", "{}");
 
-        manager().publish().join();
+        manager(b -> b.manifestKey("stowage/manifest.json")).publish().join();
 
-        assertThat(heldFiles()).containsOnlyKeys("sub/manifest.json");
+        assertThat(held()).containsOnlyKeys("manifest.json", "sub/manifest.json", "stowage/manifest.json");
+        assertThat(held().get("manifest.json")).isEqualTo("{\"mine\":true}");
     }
 
     /**

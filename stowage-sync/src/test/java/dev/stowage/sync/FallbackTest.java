@@ -86,6 +86,24 @@ class FallbackTest {
     }
 
     @Test
+    void aFirstRunWhileTheTargetIsDown_servesEveryFileFromTheFallback_thenPublishesThere() throws IOException {
+        write(root, "a.txt", "a");
+        CacheManager manager = CacheManager.builder(root, remote.with(flaky)).retryPolicy(CacheManagerTest.QUICK)
+                .fallback(local()).build();
+        closing.add(0, manager);
+        flaky.down();
+
+        PublishReport during = manager.publish().join();
+
+        assertThat(during.complete()).isFalse();
+        assertThat(localManifest(manager)).extracting(e -> e.url().toString(), ManifestEntry::pending)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("http://127.0.0.1:8080/a.txt", true));
+        flaky.up();
+        assertThat(manager.publish().join().complete()).isTrue();
+        assertThat(remote.keys()).containsExactlyInAnyOrder("a.txt", "manifest.json");
+    }
+
+    @Test
     void withoutAFallback_aFailedModification_keepsTheContentTheTargetHolds() throws IOException {
         write(root, "changed.txt", "v1");
         CacheManager manager = CacheManager.builder(root, remote.with(flaky)).retryPolicy(CacheManagerTest.QUICK).build();

@@ -168,12 +168,11 @@ class PublishSafetyTest {
     @Test
     void aManifestKeyWithGlobCharacters_excludesOnlyItself() {
         write(root, "m1.json", "mine");
-        write(root, "m[1].json", "also mine");
         age(root);
 
         manager(memory, b -> b.manifestKey("m[1].json")).publish().join();
 
-        assertThat(memory.keys()).as("m1.json is an ordinary file of the folder").contains("m1.json");
+        assertThat(memory.keys()).as("m1.json is an ordinary file of the folder").contains("m1.json", "m[1].json");
     }
 
     @Test
@@ -218,6 +217,91 @@ class PublishSafetyTest {
         PublishReport again = manager(memory, b -> { }).publish().join();
 
         assertThat(again.nothingToDo()).as("nothing changed for this target: " + again.summary()).isTrue();
+    }
+
+    @Test
+    void aNewTargetThatDoesNotAnswer_doesNotTakeTheStateOver() throws IOException {
+        write(root, "a.txt", "a");
+        write(root, "b.txt", "b");
+        write(root, "c.txt", "c");
+        age(root);
+        manager(memory, b -> b.target("memory:site")).publish().join();
+        managers.remove(0).close();
+        FlakyLayer down = new FlakyLayer();
+        down.down();
+        try (MemoryBackend mistyped = MemoryBackend.builder().baseUrl("https://cdn.example.com/").build()) {
+            CacheManager wrong = manager(mistyped.with(down), b -> b.target("memory:sitte"));
+
+            assertThatThrownBy(() -> wrong.publish().join()).hasMessageContaining("UNAVAILABLE");
+            assertThat(mistyped.keys()).isEmpty();
+            managers.remove(0).close();
+        }
+        Files.delete(root.resolve("c.txt"));
+
+        PublishReport back = manager(memory, b -> b.target("memory:site")).publish().join();
+
+        assertThat(back.uploaded()).as("the state is still this target's: " + back.summary()).isZero();
+        assertThat(memory.keys()).as("c.txt left the folder meanwhile").containsExactlyInAnyOrder("a.txt", "b.txt",
+                "manifest.json");
+    }
+
+    @Test
+    void aFirstRunAgainstATargetThatDoesNotAnswer_failsAsAWhole_uploadingNothing() {
+        write(root, "a.txt", "a");
+        age(root);
+        FlakyLayer down = new FlakyLayer();
+        down.down();
+        dev.stowage.testkit.CountingLayer sent = new dev.stowage.testkit.CountingLayer();
+        CacheManager m = manager(memory.with(down).with(sent), b -> { });
+
+        assertThatThrownBy(() -> m.publish().join()).hasMessageContaining("UNAVAILABLE").hasMessageContaining("LIST");
+        assertThat(sent.count(Operation.UPLOAD)).as("sent: %s", sent.log()).isZero();
+        down.up();
+        assertThat(m.publish().join().uploaded()).isEqualTo(1);
+    }
+
+    @Test
+    void aTargetOverTheFolder_neverReplacesTheFoldersOwnManifestFile() throws IOException {
+        write(root, "manifest.json", "{\"name\":\"my app\"}");
+        write(root, "a.txt", "a");
+        age(root);
+        try (dev.stowage.local.LocalBackend local = dev.stowage.local.LocalBackend.builder().basePath(root)
+                .baseUrl("http://127.0.0.1:8080/").build()) {
+            CacheManager m = manager(local, b -> { });
+
+            assertThatThrownBy(() -> m.publish().join()).hasMessageContaining("INVALID_CONFIG")
+                    .hasMessageContaining("manifest.json is a file of the folder");
+            assertThat(Files.readString(root.resolve("manifest.json"))).isEqualTo("{\"name\":\"my app\"}");
+        }
+    }
+
+    @Test
+    void aTargetOverTheFolder_knowsTheManifestItPutThere_afterACutRun_andAfterTheStateWasDeleted() throws IOException {
+        write(root, "a.txt", "a");
+        age(root);
+        try (dev.stowage.local.LocalBackend local = dev.stowage.local.LocalBackend.builder().basePath(root)
+                .baseUrl("http://127.0.0.1:8080/").build()) {
+            CacheManager m = manager(local, b -> { });
+            m.publish().join();
+            write(root, "b.txt", "b");
+            age(root);
+            assertThat(m.publish().join().uploaded()).as("the manifest in the folder is the run's own").isEqualTo(1);
+            // A run cut after writing its manifest and before putting it in the folder.
+            Files.writeString(m.manifestFile(), "{\"version\":1,\"generated_at\":\"2026-01-01T00:00:00Z\",\"files\":[]}");
+            write(root, "c.txt", "c");
+            age(root);
+            assertThat(m.publish().join().uploaded()).as("after a cut run").isEqualTo(1);
+            managers.remove(0).close();
+            try (Stream<Path> state = Files.walk(root.resolve(".stowage"))) {
+                state.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+
+            PublishReport fresh = manager(local, b -> { }).publish().join();
+
+            assertThat(fresh.complete()).as("the state was deleted: " + fresh.summary()).isTrue();
+            assertThat(Manifest.read(root.resolve("manifest.json")).files()).extracting(ManifestEntry::key)
+                    .containsExactly("a.txt", "b.txt", "c.txt");
+        }
     }
 
     @Test

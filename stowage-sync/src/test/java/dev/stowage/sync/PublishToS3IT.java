@@ -1,6 +1,7 @@
 package dev.stowage.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.stowage.ErrorKind;
@@ -90,8 +91,10 @@ class PublishToS3IT {
         assertThat(first.uploaded()).isEqualTo(FILES);
         assertThat(first.failedCount()).isZero();
         assertThat(first.manifestUploaded()).isTrue();
-        assertThat(firstLog).as("one upload per file, then the manifest").hasSize(FILES + 1);
-        assertThat(firstLog.get(FILES)).isEqualTo("UPLOAD manifest.json");
+        assertThat(firstLog).as("a listing of one page checks the new target, one upload per file, then the manifest")
+                .hasSize(FILES + 2);
+        assertThat(firstLog.get(0)).isEqualTo("LIST ");
+        assertThat(firstLog.get(FILES + 1)).isEqualTo("UPLOAD manifest.json");
 
         assertBucketMirrors(bucket, root);
         assertManifestLists(bucket, server.endpoint(), folder);
@@ -333,6 +336,43 @@ class PublishToS3IT {
             assertThat(url.toASCIIString()).as(entry.key()).isEqualTo(url.toString())
                     .startsWith(endpoint + "/" + bucket + "/" + PREFIX);
             assertThat(url.getPath()).as("the decoded path of %s", url).isEqualTo("/" + bucket + "/" + PREFIX + entry.key());
+        }
+    }
+
+    /**
+     * A bucket that does not exist (a typo in a setting) fails the run as a whole, with S3's own
+     * answer, and leaves the state to the bucket it was of: back there, nothing is uploaded again
+     * and a file removed meanwhile is deleted.
+     */
+    @Test
+    void aBucketThatDoesNotExist_failsTheRun_andLeavesTheStateToTheRightBucket() throws IOException {
+        String right = server.createBucket();
+        Path tree = dir.resolve("typo tree");
+        OddTree.write(tree, 12, 11);
+        Path state = dir.resolve("typo/state.db");
+        String gone;
+        try (S3Backend s3 = S3Backend.create(config(right, server.endpoint()).build());
+             CacheManager first = CacheManager.builder(tree, s3).stateFile(state).retryPolicy(QUICK).build()) {
+            assertThat(first.publish().join().complete()).isTrue();
+            gone = OddTree.files(tree).firstKey();
+        }
+        String missing = "no-such-" + right;
+        CountingLayer sent = new CountingLayer();
+        try (S3Backend typo = S3Backend.create(config(missing, server.endpoint()).build());
+             CacheManager wrong = CacheManager.builder(tree, typo.with(sent)).stateFile(state).retryPolicy(QUICK).build()) {
+            assertThatThrownBy(() -> wrong.publish().join()).hasMessageContaining("INVALID_CONFIG")
+                    .hasMessageContaining("NoSuchBucket");
+            assertThat(sent.log()).as("one listing, no upload").containsExactly("LIST ");
+        }
+        Files.delete(OddTree.files(tree).get(gone));
+
+        try (S3Backend s3 = S3Backend.create(config(right, server.endpoint()).build());
+             CacheManager back = CacheManager.builder(tree, s3).stateFile(state).retryPolicy(QUICK).build()) {
+            PublishReport report = back.publish().join();
+
+            assertThat(report.uploaded()).as(report.summary()).isZero();
+            assertThat(report.deleted()).isEqualTo(1);
+            assertBucketMirrors(right, tree);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.stowage.sync;
 import static dev.stowage.sync.Trees.age;
 import static dev.stowage.sync.Trees.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
@@ -137,5 +138,52 @@ class VerifyTest {
         assertThat(report.extrasDeleted()).isZero();
         assertThat(report.extrasHeldBack()).isEqualTo(5);
         assertThat(memory.keys()).contains("stray0.txt", "stray4.txt");
+    }
+
+    @Test
+    void verifyAgainstAnotherTarget_failsAtOnce_sendingNothing_andTheStateStaysThisOnes() {
+        manager.close();
+        CountingLayer sent = new CountingLayer();
+        try (MemoryBackend staging = MemoryBackend.builder().baseUrl("https://staging.example.com/").build()) {
+            staging.uploadFile(write(elsewhere, "s", "s"), "staging-only.txt").join();
+            manager = CacheManager.builder(root, staging.with(sent)).retryPolicy(CacheManagerTest.QUICK).build();
+
+            assertThatThrownBy(() -> manager.verify(false, true).join())
+                    .hasMessageContaining("CONFLICT")
+                    .hasMessageContaining("is of the target https://cdn.example.com/manifest.json, not"
+                            + " https://staging.example.com/manifest.json");
+            assertThat(sent.requests()).as("sent: %s", sent.log()).isZero();
+            assertThat(staging.keys()).containsExactly("staging-only.txt");
+            manager.close();
+        }
+        manager = CacheManager.builder(root, memory.with(counting)).retryPolicy(CacheManagerTest.QUICK).build();
+        counting.reset();
+
+        assertThat(manager.publish().join().nothingToDo()).as("the state is still the first target's").isTrue();
+        assertThat(counting.requests()).as("sent: %s", counting.log()).isZero();
+    }
+
+    @Test
+    void aStateNeverPublished_saysItsFilesAreNotScannedYet_notThatTheScanHadProblems() {
+        try (CacheManager fresh = CacheManager.builder(root, memory).stateFile(elsewhere.resolve("fresh/state.db"))
+                .retryPolicy(CacheManagerTest.QUICK).build()) {
+            VerifyReport report = fresh.verify(false, false).join();
+
+            assertThat(report.differences()).filteredOn(d -> d.key().equals("a.txt")).singleElement()
+                    .hasToString("UNRECORDED a.txt: in the folder and on the target, not scanned yet: the next publish"
+                            + " records it");
+        }
+    }
+
+    @Test
+    void aFileAddedSinceTheLastScan_isUnrecorded_withoutPointingAtScanProblems() {
+        putBehindItsBack("new.txt", "n");
+        write(root, "new.txt", "n");
+
+        VerifyReport report = manager.verify(false, false).join();
+
+        assertThat(report.differences()).extracting(Difference::toString).containsExactly(
+                "UNRECORDED new.txt: in the folder, not in the last scan: added since, or the scan could not take it"
+                        + " (a publish says why)");
     }
 }
