@@ -114,7 +114,8 @@ final class ServeCommand implements Callable<Integer> {
                 CountDownLatch stopped = new CountDownLatch(1);
                 AtomicBoolean stopping = new AtomicBoolean();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    if (stopping.compareAndSet(false, true)) {
+                    // Not when serve has ended by itself (an error): the JVM is exiting with its code.
+                    if (done.getCount() > 0 && stopping.compareAndSet(false, true)) {
                         // A logger made when needed: picocli makes this command before the log level is set.
                         Logger log = LoggerFactory.getLogger(ServeCommand.class);
                         log.info("stopping: finishing the requests and uploads in progress");

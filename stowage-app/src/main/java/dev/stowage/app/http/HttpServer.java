@@ -59,6 +59,9 @@ import org.slf4j.LoggerFactory;
 public final class HttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
 
+    /** How long a connection may be silent while the server stops, at most (less when idleTimeout is). */
+    static final long SHUTDOWN_IDLE_MILLIS = 5_000;
+
     private final Server server;
     private final String hostPort;
     private final int port;
@@ -109,9 +112,10 @@ public final class HttpServer implements AutoCloseable {
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         connector.setIdleTimeout(settings.idleTimeout().toMillis());
-        // While stopping, a connection is idle as long as at any other time: Jetty's default of one
-        // second would cut a download whose client paused (rate limiting, a slow network).
-        connector.setShutdownIdleTimeout(settings.idleTimeout().toMillis());
+        // While stopping, a connection silent for this long is closed: a keep-alive connection with
+        // no request ends then. Jetty's default of one second would also cut a download whose client
+        // paused (rate limiting, a slow network).
+        connector.setShutdownIdleTimeout(Math.min(settings.idleTimeout().toMillis(), SHUTDOWN_IDLE_MILLIS));
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(settings.maxConnections(), connector));
         server.setErrorHandler(new PlainErrors());
@@ -161,8 +165,9 @@ public final class HttpServer implements AutoCloseable {
      * Stops the server gracefully: stops accepting connections at once, lets requests in flight
      * finish for up to {@link HttpSettings#stopTimeout()}, then closes every connection. During the
      * wait, a request on a connection still open gets {@code 503}, a connection done with its
-     * request is closed, and one that sends and receives nothing for {@link HttpSettings#idleTimeout()}
-     * is closed too, as at any other time: a download whose client pauses finishes. Returns when stopped; calling
+     * request is closed, and one that sends and receives nothing for 5 s (or
+     * {@link HttpSettings#idleTimeout()}, if shorter) is closed too: a keep-alive connection with no
+     * request ends then, and a download whose client pauses for less finishes. Returns when stopped; calling
      * it again does nothing. Never throws: a request cut short at the timeout is logged.
      */
     @Override

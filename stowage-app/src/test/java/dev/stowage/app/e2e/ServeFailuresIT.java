@@ -87,4 +87,18 @@ class ServeFailuresIT {
                     .startsWith("error: cannot serve HTTP on 127.0.0.1:" + port + ": ").contains("--port");
         }
     }
+
+    @Test
+    void aFileOfTheFolderAtTheManifestsKey_isLeftAlone_andServeExits2NamingIt() throws Exception {
+        Path folder = Site.write(dir.resolve("site"));
+        String own = "{\"name\": \"a web app's own manifest\"}\n";
+        Files.writeString(folder.resolve("manifest.json"), own);
+
+        Child serve = children.command("serve", folder, "--host", "127.0.0.1", "--port", "0").run();
+
+        assertThat(serve.exitCode()).as(serve.report()).isEqualTo(2);
+        assertThat(serve.stderrLines()).as(serve.report()).last().asString()
+                .startsWith("error: ").contains("manifest.json", "publish.manifest_key");
+        assertThat(Files.readString(folder.resolve("manifest.json"))).as("the folder's own file").isEqualTo(own);
+    }
 }
