@@ -196,9 +196,13 @@ class FaultyNetworkIT {
             }
 
             Map<Fault, Integer> injected = proxy.injected();
-            assertThat(proxy.requests()).as("one request per operation: nothing was retried").isEqualTo(operations);
+            // At most one request per operation: nothing was retried. A request sent on a pooled
+            // connection the proxy had just closed fails before the proxy reads it: unavailable too.
+            int unreached = operations - proxy.requests();
+            assertThat(unreached).as("operations whose request the proxy never read; none retried").isNotNegative();
             assertThat(proxy.faults()).allSatisfy(fault -> assertThat(injected.get(fault)).as(fault.toString()).isPositive());
-            int unavailable = injected.values().stream().mapToInt(Integer::intValue).sum() - injected.get(Fault.SLOW_DOWN);
+            int unavailable = injected.values().stream().mapToInt(Integer::intValue).sum() - injected.get(Fault.SLOW_DOWN)
+                    + unreached;
             assertThat(failures).as("failures of %d operations; faults injected: %s", operations, injected)
                     .containsOnlyKeys(ErrorKind.UNAVAILABLE, ErrorKind.RATE_LIMITED)
                     .containsEntry(ErrorKind.RATE_LIMITED, injected.get(Fault.SLOW_DOWN))
