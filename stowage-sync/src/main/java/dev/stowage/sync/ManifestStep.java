@@ -13,7 +13,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -84,9 +83,10 @@ final class ManifestStep {
     /**
      * Refuses a run when the folder holds something at the manifest's key that is not a manifest
      * this engine wrote there: on a target over the folder the manifest would replace it, on any
-     * other it would be left out. The manifest a run itself put in the folder passes: it is the
-     * one last written, the one last uploaded, or, for a state that never published a manifest
-     * (deleted since), a file that reads as a manifest. Reads only local files.
+     * other it would be left out. A manifest a run put in the folder passes: the one last written,
+     * or any file that reads as a manifest (one uploaded before a cut run, one a run to another
+     * target over the folder wrote, as {@code stowage serve} does before a {@code sync} to a
+     * bucket). Reads only local files.
      *
      * @throws StorageException {@code INVALID_CONFIG} naming the file
      */
@@ -111,16 +111,9 @@ final class ManifestStep {
             if (Files.isRegularFile(last) && Files.mismatch(file, last) == -1) {
                 return true;
             }
-            // A run cut between writing a manifest and uploading it left the one before in the folder.
-            Optional<String> uploaded = state.meta(UPLOADED);
-            if (uploaded.isPresent()) {
-                return uploaded.get().equals(Sha256.of(file));
-            }
-            if (state.meta(DIGEST).isEmpty()) {
-                Manifest.read(file);
-                return true;
-            }
-            return false;
+            // Another manifest of this engine's: before a cut run's, or of another target over the folder.
+            Manifest.read(file);
+            return true;
         } catch (IOException e) {
             return false; // unreadable, or not a manifest
         }

@@ -304,6 +304,29 @@ class PublishSafetyTest {
         }
     }
 
+    /** As {@code stowage serve DIR} (a target over the folder) and then {@code stowage sync DIR s3://...}. */
+    @Test
+    void theManifestATargetOverTheFolderPutThere_isNoFileOfTheFolder_forTheNextTarget() throws IOException {
+        write(root, "a.txt", "a");
+        age(root);
+        try (dev.stowage.local.LocalBackend local = dev.stowage.local.LocalBackend.builder().basePath(root)
+                .baseUrl("http://127.0.0.1:8080/").build()) {
+            manager(local, b -> { }).publish().join();
+        }
+        managers.remove(0).close();
+        assertThat(root.resolve("manifest.json")).as("the manifest written into the folder").isRegularFile();
+
+        CacheManager remote = manager(memory, b -> { });
+        PublishReport first = remote.publish().join();
+        PublishReport second = remote.publish().join();
+
+        assertThat(first.complete()).as(first.summary()).isTrue();
+        assertThat(first.uploaded()).as("a.txt only, not the folder's manifest as a file").isEqualTo(1);
+        assertThat(second.nothingToDo()).as(second.summary()).isTrue();
+        assertThat(Manifest.read(root.resolve(".stowage/manifest.json")).files()).extracting(ManifestEntry::key)
+                .containsExactly("a.txt");
+    }
+
     @Test
     void aDeepVerifyThatCouldNotStat_isNotClean() {
         write(root, "a.txt", "a");
