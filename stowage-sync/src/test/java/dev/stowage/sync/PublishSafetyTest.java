@@ -260,13 +260,17 @@ class PublishSafetyTest {
         assertThat(m.publish().join().uploaded()).isEqualTo(1);
     }
 
+    /** A target over the folder itself, as {@code stowage serve DIR} publishes. */
+    private dev.stowage.local.LocalBackend overTheFolder() {
+        return dev.stowage.local.LocalBackend.builder().basePath(root).baseUrl("http://127.0.0.1:8080/").build();
+    }
+
     @Test
     void aTargetOverTheFolder_neverReplacesTheFoldersOwnManifestFile() throws IOException {
         write(root, "manifest.json", "{\"name\":\"my app\"}");
         write(root, "a.txt", "a");
         age(root);
-        try (dev.stowage.local.LocalBackend local = dev.stowage.local.LocalBackend.builder().basePath(root)
-                .baseUrl("http://127.0.0.1:8080/").build()) {
+        try (dev.stowage.local.LocalBackend local = overTheFolder()) {
             CacheManager m = manager(local, b -> { });
 
             assertThatThrownBy(() -> m.publish().join()).hasMessageContaining("INVALID_CONFIG")
@@ -279,8 +283,7 @@ class PublishSafetyTest {
     void aTargetOverTheFolder_knowsTheManifestItPutThere_afterACutRun_andAfterTheStateWasDeleted() throws IOException {
         write(root, "a.txt", "a");
         age(root);
-        try (dev.stowage.local.LocalBackend local = dev.stowage.local.LocalBackend.builder().basePath(root)
-                .baseUrl("http://127.0.0.1:8080/").build()) {
+        try (dev.stowage.local.LocalBackend local = overTheFolder()) {
             CacheManager m = manager(local, b -> { });
             m.publish().join();
             write(root, "b.txt", "b");
@@ -309,8 +312,7 @@ class PublishSafetyTest {
     void theManifestATargetOverTheFolderPutThere_isNoFileOfTheFolder_forTheNextTarget() throws IOException {
         write(root, "a.txt", "a");
         age(root);
-        try (dev.stowage.local.LocalBackend local = dev.stowage.local.LocalBackend.builder().basePath(root)
-                .baseUrl("http://127.0.0.1:8080/").build()) {
+        try (dev.stowage.local.LocalBackend local = overTheFolder()) {
             manager(local, b -> { }).publish().join();
         }
         managers.remove(0).close();
@@ -404,8 +406,7 @@ class PublishSafetyTest {
 
     @Test
     void aFileDeletedAfterAnOutage_isUnpublished_evenWithANonNfcName() {
-        dev.stowage.local.LocalBackend local = dev.stowage.local.LocalBackend.builder().basePath(root)
-                .baseUrl("http://127.0.0.1:8080/").build();
+        dev.stowage.local.LocalBackend local = overTheFolder();
         FlakyLayer flaky = new FlakyLayer();
         String nfd = java.text.Normalizer.normalize("café.txt", java.text.Normalizer.Form.NFD);
         String nfc = java.text.Normalizer.normalize("café.txt", java.text.Normalizer.Form.NFC);
@@ -456,8 +457,7 @@ class PublishSafetyTest {
         write(root, nfd, "c");
         write(root, "a.txt", "a");
         age(root);
-        try (dev.stowage.local.LocalBackend local = dev.stowage.local.LocalBackend.builder().basePath(root)
-                .baseUrl("http://127.0.0.1:8080/").build()) {
+        try (dev.stowage.local.LocalBackend local = overTheFolder()) {
             CacheManager m = manager(local, b -> { });
             m.publish().join();
             Files.delete(root.resolve(nfd));
