@@ -33,7 +33,17 @@ final class SyncCommand extends FolderCommand {
                 printPlan(out(), manager.plan().join());
                 return ExitCode.OK;
             }
-            PublishReport report = manager.publish(force).join();
+            PublishReport report;
+            try {
+                report = manager.publish(force).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (json && e.getCause() instanceof dev.stowage.StorageException failure) {
+                    // A run that failed as a whole still answers a script in JSON; the error line follows.
+                    Json.print(out(), Json.object().put("complete", false).put("error", failure.kind().name())
+                            .put("message", Stowage.describe(failure)));
+                }
+                throw e;
+            }
             progress.close();
             printReport(out(), report);
             return report.complete() ? ExitCode.OK : ExitCode.FAILED;

@@ -225,4 +225,20 @@ class StowageCommandTest {
 
         assertThat(err()).contains("unknown preset 'nope'", "(in s3://b?preset=nope)").doesNotContain("retries");
     }
+
+    @Test
+    void syncJson_aRunRefusedAsAWhole_stillAnswersInJson_exit1() throws IOException {
+        assertThat(run("sync", site.toString(), backend)).as(err()).isZero();
+        Files.delete(site.resolve("index.html"));
+        Files.delete(site.resolve("img/a b.svg"));
+
+        assertThat(run("sync", site.toString(), backend, "--json")).isEqualTo(1);
+
+        JsonNode refused = json(out());
+        assertThat(refused.get("complete").asBoolean()).isFalse();
+        assertThat(refused.get("error").asText()).isEqualTo("CONFLICT");
+        assertThat(refused.get("message").asText()).contains("would delete 2 of 2");
+        assertThat(err()).startsWith("error: ");
+        assertThat(target.resolve("index.html")).as("nothing deleted").exists();
+    }
 }
