@@ -8,13 +8,10 @@ import dev.stowage.StorageBackend;
 import dev.stowage.StorageBackends;
 import dev.stowage.spi.BackendUri;
 import dev.stowage.testkit.S3TestServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +45,7 @@ class DoctorCommandIT {
     final S3TestServer s3 = S3TestServer.shared();
     final Map<String, String> env = new HashMap<>();
     String bucket;
-    ByteArrayOutputStream out;
-    ByteArrayOutputStream err;
+    Ran last;
     private String accessKeyBefore;
     private String secretKeyBefore;
 
@@ -294,18 +290,16 @@ class DoctorCommandIT {
     }
 
     private int run(String... args) {
-        out = new ByteArrayOutputStream();
-        err = new ByteArrayOutputStream();
-        return Stowage.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        last = Ran.of(env, args);
+        return last.code();
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return last.out();
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return last.err();
     }
 
     /** The names of the checks printed, in order. */

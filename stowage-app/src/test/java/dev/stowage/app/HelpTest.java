@@ -2,9 +2,6 @@ package dev.stowage.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +17,10 @@ class HelpTest {
     private static final Pattern GOES_ON = Pattern.compile("(?!  [a-z][a-z-]* {2,})\\s*[a-z0-9/].*");
 
     private static String help(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Stowage.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of());
-        assertThat(code).as("exit code of %s", List.of(args)).isZero();
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
-        return out.toString(StandardCharsets.UTF_8);
+        Ran ran = Ran.of(Map.of(), args);
+        assertThat(ran.code()).as("exit code of %s", List.of(args)).isZero();
+        assertThat(ran.err()).isEmpty();
+        return ran.out();
     }
 
     @ParameterizedTest

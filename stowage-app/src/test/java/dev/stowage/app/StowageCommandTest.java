@@ -3,9 +3,7 @@ package dev.stowage.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +23,7 @@ class StowageCommandTest {
     Path target;
     String backend;
     final Map<String, String> env = new HashMap<>();
-    ByteArrayOutputStream out;
-    ByteArrayOutputStream err;
+    Ran last;
 
     @BeforeEach
     void folders() throws IOException {
@@ -39,18 +36,16 @@ class StowageCommandTest {
     }
 
     private int run(String... args) {
-        out = new ByteArrayOutputStream();
-        err = new ByteArrayOutputStream();
-        return Stowage.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), env);
+        last = Ran.of(env, args);
+        return last.code();
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return last.out();
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return last.err();
     }
 
     @Test

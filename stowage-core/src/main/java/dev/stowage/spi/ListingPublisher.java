@@ -143,6 +143,52 @@ public final class ListingPublisher<T> implements Flow.Publisher<T> {
         return done;
     }
 
+    /**
+     * Counts the items of a publisher up to {@code most}, then cancels it: a listing fetches no
+     * more pages than those items need (one page for a few). Tells whether a listing can be read
+     * at all, and how many items its first page holds.
+     *
+     * @return a future of how many items there were, at most {@code most}; it fails with the
+     *         stream's error
+     * @throws IllegalArgumentException if most is less than 1
+     */
+    public static <T> CompletableFuture<Long> count(Flow.Publisher<T> publisher, long most) {
+        Objects.requireNonNull(publisher, "publisher");
+        if (most < 1) {
+            throw new IllegalArgumentException("most must be 1 or more: " + most);
+        }
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        publisher.subscribe(new Flow.Subscriber<T>() {
+            private Flow.Subscription subscription;
+            private long count;
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                subscription = s;
+                s.request(most);
+            }
+
+            @Override
+            public void onNext(T item) {
+                if (++count == most) {
+                    subscription.cancel();
+                    done.complete(count);
+                }
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                done.completeExceptionally(e);
+            }
+
+            @Override
+            public void onComplete() {
+                done.complete(count);
+            }
+        });
+        return done;
+    }
+
     /** One subscriber's listing. Its state is touched only inside {@link #drain}, one thread at a time. */
     private final class Subscription implements Flow.Subscription, Runnable {
         private final Flow.Subscriber<? super T> subscriber;

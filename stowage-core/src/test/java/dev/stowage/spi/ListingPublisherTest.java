@@ -1,6 +1,7 @@
 package dev.stowage.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stowage.internal.IoExecutors;
 import java.util.ArrayList;
@@ -156,5 +157,24 @@ class ListingPublisherTest {
                 signals.add("complete");
             }
         };
+    }
+
+    @Test
+    void count_stopsAtMost_fetchingOnlyThePagesItNeeds() {
+        assertThat(ListingPublisher.count(numbers(100, -1), 4).join()).isEqualTo(4);
+        assertThat(fetches).as("two pages of three hold four items").hasValue(2);
+    }
+
+    @Test
+    void count_ofFewerItemsThanMost_isAllOfThem() {
+        assertThat(ListingPublisher.count(numbers(2, -1), 1000).join()).isEqualTo(2);
+        assertThat(ListingPublisher.count(numbers(0, -1), 1).join()).isZero();
+    }
+
+    @Test
+    void count_ofAListingThatFails_failsWithItsError() {
+        assertThatThrownBy(() -> ListingPublisher.count(numbers(10, 0), 1).join())
+                .hasCauseInstanceOf(RuntimeException.class).hasMessageContaining("translated: page 0 failed");
+        assertThatThrownBy(() -> ListingPublisher.count(numbers(10, -1), 0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

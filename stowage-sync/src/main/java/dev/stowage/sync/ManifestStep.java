@@ -27,7 +27,6 @@ final class ManifestStep {
      * The SHA-256 of the last manifest file that went up: on a target over the folder itself, what
      * the folder holds at the manifest's key until the next one goes up.
      */
-    static final String UPLOADED = "manifest_file_sha256";
     private static final UploadOptions OPTIONS = UploadOptions.builder()
             .contentType("application/json").cacheControl("no-cache").build();
 
@@ -69,12 +68,6 @@ final class ManifestStep {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw StorageException.builder(ErrorKind.UNEXPECTED, "interrupted while uploading the manifest").cause(e).build();
-        }
-        try {
-            state.putMeta(UPLOADED, Sha256.of(settings.manifestFile()));
-        } catch (IOException e) {
-            throw StorageException.builder(ErrorKind.IO, "cannot read the manifest " + settings.manifestFile()
-                    + ": " + e.getMessage()).cause(e).build();
         }
         state.putMeta(DIGEST, digest);
         return true;

@@ -1,14 +1,12 @@
 package dev.stowage.sync;
 
 import dev.stowage.ErrorKind;
-import dev.stowage.ObjectInfo;
 import dev.stowage.Operation;
 import dev.stowage.StorageBackend;
+import dev.stowage.spi.ListingPublisher;
 import dev.stowage.StorageException;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,36 +99,10 @@ final class TargetRecord {
 
     /** Asks the target for the first page of its listing: the cheapest request whose failure says why. */
     private void probe() {
-        CompletableFuture<Void> answered = new CompletableFuture<>();
         try {
             // A listing, not a stat: S3 answers a HEAD on a missing bucket with a bare 404, which
             // reads as "no such object", but a listing with NoSuchBucket.
-            backend.list("").subscribe(new Flow.Subscriber<ObjectInfo>() {
-                private Flow.Subscription subscription;
-
-                @Override
-                public void onSubscribe(Flow.Subscription s) {
-                    subscription = s;
-                    s.request(1);
-                }
-
-                @Override
-                public void onNext(ObjectInfo item) {
-                    subscription.cancel();
-                    answered.complete(null);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    answered.completeExceptionally(error);
-                }
-
-                @Override
-                public void onComplete() {
-                    answered.complete(null);
-                }
-            });
-            answered.get();
+            ListingPublisher.count(backend.list(""), 1).get();
         } catch (ExecutionException e) {
             throw PublishRun.storageException(e, Operation.LIST, "");
         } catch (RuntimeException e) {

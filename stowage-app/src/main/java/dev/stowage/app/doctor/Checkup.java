@@ -40,7 +40,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -205,36 +204,7 @@ final class Checkup {
 
     /** How many objects the first page of the listing holds, at most {@link #FIRST_PAGE}: no other page is fetched. */
     private CompletableFuture<Long> firstPage() {
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        backend.list("").subscribe(new Flow.Subscriber<>() {
-            private Flow.Subscription subscription;
-            private long count;
-
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                subscription = s;
-                s.request(FIRST_PAGE);
-            }
-
-            @Override
-            public void onNext(ObjectInfo item) {
-                if (++count == FIRST_PAGE) {
-                    subscription.cancel();
-                    done.complete(count);
-                }
-            }
-
-            @Override
-            public void onError(Throwable e) {
-                done.completeExceptionally(e);
-            }
-
-            @Override
-            public void onComplete() {
-                done.complete(count);
-            }
-        });
-        return done;
+        return dev.stowage.spi.ListingPublisher.count(backend.list(""), FIRST_PAGE);
     }
 
     private boolean accessFailed(Failure f, String where) {
