@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -29,18 +30,45 @@ import java.util.function.LongFunction;
  *
  * <p>The file is read once, and both digests see the very same bytes. A large file's chunks go to
  * SHA-256 on the reading thread and to MD5 on a second thread, so hashing takes the time of the
- * slower digest, not of both; a small file is not worth a second thread.
+ * slower digest, not of both; a small file is not worth a second thread. A small file's bytes
+ * are kept, read in one go into a buffer of its size, so that they are sent without reading the
+ * file again.
  *
  * @param sizeBytes the bytes read
  * @param sha256    the SHA-256 of the whole file, lower-case hex
  * @param partMd5s  the base64 MD5 of each part of {@code partSizeBytes}, in order (one part for a single PUT)
+ * @param content   the bytes read, when the file fitted in one buffer: the first {@code sizeBytes}
+ *                  of the array; null for a larger file, which is read again to be sent
  */
-record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
+record FileDigest(long sizeBytes, String sha256, List<String> partMd5s, byte[] content) {
     private static final int BUFFER_BYTES = 1 << 20;
     private static final int BUFFERS = 3;
 
     FileDigest {
         partMd5s = List.copyOf(partMd5s);
+    }
+
+    /** Equal when they describe the same bytes: the content kept, if any, is those bytes. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof FileDigest that && sizeBytes == that.sizeBytes && sha256.equals(that.sha256)
+                && partMd5s.equals(that.partMd5s);
+    }
+
+    @Override
+    public int hashCode() {
+        return sha256.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "FileDigest[sizeBytes=" + sizeBytes + ", sha256=" + sha256 + ", partMd5s=" + partMd5s
+                + ", contentKept=" + (content != null) + "]";
+    }
+
+    /** The bytes read, when they were kept: see {@code content}. */
+    Optional<ByteBuffer> contentRead() {
+        return content == null ? Optional.empty() : Optional.of(ByteBuffer.wrap(content, 0, (int) sizeBytes).asReadOnlyBuffer());
     }
 
     /**
@@ -50,7 +78,7 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
      * @param stop          polled between reads; when true the read stops with a {@link CancellationException}
      */
     static FileDigest of(Path file, long partSizeBytes, BooleanSupplier stop) throws IOException {
-        return read(file, partSizeBytes, stop, size -> new SameThread());
+        return read(file, partSizeBytes, stop, SameThread::new);
     }
 
     /**
@@ -63,7 +91,7 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
      * @param stop          polled between reads; when true the read stops with a {@link CancellationException}
      */
     static FileDigest of(Path file, long partSizeBytes, BooleanSupplier stop, Executor md5Threads) throws IOException {
-        return read(file, partSizeBytes, stop, size -> size <= BUFFER_BYTES ? new SameThread() : new OtherThread(md5Threads, stop));
+        return read(file, partSizeBytes, stop, size -> size <= BUFFER_BYTES ? new SameThread(size) : new OtherThread(md5Threads, stop));
     }
 
     /** @param md5Side where the MD5s of a file of the size given are computed */
@@ -71,6 +99,7 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
             throws IOException {
         MessageDigest sha256 = Digests.sha256();
         long total = 0;
+        int chunks = 0;
         Md5Side md5 = null;
         boolean finished = false;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -82,12 +111,13 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
                 }
                 byte[] buffer = md5.freeBuffer();
                 // Never read across a part boundary, so each part's MD5 covers exactly its bytes.
-                int n = channel.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(BUFFER_BYTES, partSizeBytes - inPart)));
+                int n = channel.read(ByteBuffer.wrap(buffer, 0, (int) Math.min(buffer.length, partSizeBytes - inPart)));
                 if (n < 0) {
                     break;
                 }
                 sha256.update(buffer, 0, n);
                 total += n;
+                chunks += n > 0 ? 1 : 0;
                 inPart += n;
                 boolean endsPart = inPart == partSizeBytes;
                 if (endsPart) {
@@ -97,7 +127,8 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
             }
             List<String> partMd5s = md5.finish();
             finished = true;
-            return new FileDigest(total, Digests.hex(sha256.digest()), partMd5s);
+            byte[] content = chunks <= 1 ? md5.keptBuffer() : null;
+            return new FileDigest(total, Digests.hex(sha256.digest()), partMd5s, content);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while the file was hashed");
@@ -143,12 +174,29 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s) {
         /** The reading stopped early: let go of whatever waits for more chunks. */
         default void abandon() {
         }
+
+        /** The one buffer that holds the whole file when it was read in one chunk, if this side keeps it; else null. */
+        default byte[] keptBuffer() {
+            return null;
+        }
     }
 
-    /** MD5 on the reading thread, after each chunk's SHA-256: one buffer. */
+    /**
+     * MD5 on the reading thread, after each chunk's SHA-256: one buffer, a byte larger than the
+     * file was when opened (so that its end is seen without another buffer), at most {@link #BUFFER_BYTES}.
+     */
     private static final class SameThread implements Md5Side {
-        private final byte[] buffer = new byte[BUFFER_BYTES];
+        private final byte[] buffer;
         private final PartMd5s md5s = new PartMd5s();
+
+        SameThread(long sizeBytes) {
+            buffer = new byte[(int) Math.min(BUFFER_BYTES, sizeBytes + 1)];
+        }
+
+        @Override
+        public byte[] keptBuffer() {
+            return buffer;
+        }
 
         @Override
         public byte[] freeBuffer() {

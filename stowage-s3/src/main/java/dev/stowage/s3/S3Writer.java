@@ -123,8 +123,10 @@ final class S3Writer {
                 .contentMD5(plan.digest().partMd5s().get(0));
         options.cacheControl().ifPresent(put::cacheControl);
         acl.ifPresent(put::acl);
-        return core.whole(core.call(() -> core.client().putObject(put.build(),
-                        AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size)))),
+        // A small file goes from the bytes hashed; a larger one is read again as it is sent.
+        return core.whole(core.call(() -> core.client().putObject(put.build(), plan.digest().contentRead()
+                        .map(AsyncRequestBody::fromRemainingByteBufferUnsafe)
+                        .orElseGet(() -> AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size))))),
                 answer -> answer.eTag() != null, "the PutObject answer", "ETag", Operation.UPLOAD, key);
     }
 

@@ -40,6 +40,30 @@ class FileDigestTest {
         assertThat(digest.partMd5s()).isEqualTo(expectedMd5s(content, partSize));
     }
 
+    @ParameterizedTest(name = "{0} bytes")
+    @CsvSource({"0", "1", "4096", "1048576"})
+    void of_fileOfOneBufferOrLess_keepsExactlyTheBytesRead(int size) throws Exception {
+        byte[] content = new byte[size];
+        new Random(size).nextBytes(content);
+        Path file = Files.write(dir.resolve("f"), content);
+
+        FileDigest digest = FileDigest.of(file, Long.MAX_VALUE, () -> false);
+        Files.write(file, new byte[] {1, 2, 3}); // what is sent is what was hashed, not what is there now
+
+        java.nio.ByteBuffer kept = digest.contentRead().orElseThrow();
+        byte[] bytes = new byte[kept.remaining()];
+        kept.get(bytes);
+        assertThat(bytes).isEqualTo(content);
+        assertThat(digest.contentRead().orElseThrow().remaining()).isEqualTo(size);
+    }
+
+    @Test
+    void of_fileLargerThanOneBuffer_keepsNothing() throws Exception {
+        Path file = Files.write(dir.resolve("f"), new byte[MiB + 1]);
+
+        assertThat(FileDigest.of(file, Long.MAX_VALUE, () -> false).contentRead()).isEmpty();
+    }
+
     @Test
     void of_stopAsked_stopsWithCancellation() throws Exception {
         Path file = Files.write(dir.resolve("big"), new byte[8 * MiB]);

@@ -19,12 +19,20 @@ public final class FileDiff {
     private final long removed;
 
     FileDiff(StateStore state) {
+        this(state, state.diffCounts());
+    }
+
+    private FileDiff(StateStore state, long[] counts) {
         this.state = state;
-        long[] counts = state.diffCounts();
         this.added = counts[0];
         this.modified = counts[1];
         this.uploadBytes = counts[2];
         this.removed = counts[3];
+    }
+
+    /** A diff known to be empty, without asking the state. */
+    static FileDiff empty(StateStore state) {
+        return new FileDiff(state, new long[4]);
     }
 
     /** Files in the folder the target does not hold. */

@@ -23,6 +23,8 @@ import java.util.concurrent.ExecutionException;
  */
 final class ManifestStep {
     static final String DIGEST = "manifest_sha256";
+    /** The generation of the state, key and URL the digest was last taken from. */
+    static final String DIGEST_INPUTS = "manifest_digest_inputs";
     /**
      * The SHA-256 of the last manifest file that went up: on a target over the folder itself, what
      * the folder holds at the manifest's key until the next one goes up.
@@ -51,8 +53,15 @@ final class ManifestStep {
      * @throws StorageException when it cannot be written or uploaded
      */
     boolean publish() {
+        // What the digest was computed from: the state at one generation, the manifest's key and URL.
+        String inputs = state.generation() + "\n" + settings.manifestKey() + "\n" + url();
+        boolean fileThere = Files.isRegularFile(settings.manifestFile());
+        if (fileThere && inputs.equals(state.meta(DIGEST_INPUTS).orElse(null)) && !state.meta(DIGEST).orElse("").isEmpty()) {
+            return false; // nothing it lists can have changed since the digest was taken
+        }
         String digest = digest();
-        if (digest.equals(state.meta(DIGEST).orElse(null)) && Files.isRegularFile(settings.manifestFile())) {
+        if (digest.equals(state.meta(DIGEST).orElse(null)) && fileThere) {
+            state.putMeta(DIGEST_INPUTS, inputs);
             return false;
         }
         try (RowCursor<ManifestEntry> entries = state.manifestEntries()) {
@@ -70,6 +79,7 @@ final class ManifestStep {
             throw StorageException.builder(ErrorKind.UNEXPECTED, "interrupted while uploading the manifest").cause(e).build();
         }
         state.putMeta(DIGEST, digest);
+        state.putMeta(DIGEST_INPUTS, inputs);
         return true;
     }
 

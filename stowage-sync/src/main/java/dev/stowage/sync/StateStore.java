@@ -42,10 +42,16 @@ import java.util.Optional;
  */
 public final class StateStore implements AutoCloseable {
     static final int PAGE = 1000;
+    /** The setting that holds the {@link #generation()}. */
+    private static final String GENERATION = "generation";
+    /** The setting that holds the generation at which the diff was last found empty. */
+    private static final String EMPTY_DIFF = "empty_diff_generation";
 
     private final Path database;
     private final StateLock lock;
     private final Connection connection;
+    /** Statements run once per file, prepared once: preparing costs more than running them. */
+    private final java.util.Map<String, PreparedStatement> prepared = new java.util.HashMap<>();
 
     private StateStore(Path database, StateLock lock, Connection connection) {
         this.database = database;
@@ -174,8 +180,17 @@ public final class StateStore implements AutoCloseable {
     }
 
     /** The difference between the last scan and what is published, read as it is needed. */
-    public FileDiff diff() {
-        return new FileDiff(this);
+    public synchronized FileDiff diff() {
+        // A diff found empty stays empty until the state changes: an unchanged folder skips the join.
+        String generation = Long.toString(generation());
+        if (generation.equals(meta(EMPTY_DIFF).orElse(null))) {
+            return FileDiff.empty(this);
+        }
+        FileDiff diff = new FileDiff(this);
+        if (diff.isEmpty()) {
+            putMeta(EMPTY_DIFF, generation);
+        }
+        return diff;
     }
 
     // ---- the scan ---------------------------------------------------------------------------
@@ -293,19 +308,17 @@ public final class StateStore implements AutoCloseable {
     /** Records that the target confirmed {@code change} at {@code url}, clearing its pending entry. */
     synchronized void recordPublished(Change change, URI url, long nowMillis) {
         inTransaction("record an upload", () -> {
-            try (PreparedStatement s = connection.prepareStatement("INSERT OR REPLACE INTO published"
-                    + " (key, size, sha256, url, published_at_ms) VALUES (?, ?, ?, ?, ?)")) {
-                s.setString(1, change.key());
-                s.setLong(2, change.size());
-                s.setString(3, change.sha256());
-                s.setString(4, url.toString());
-                s.setLong(5, nowMillis);
-                s.executeUpdate();
-            }
-            try (PreparedStatement s = connection.prepareStatement("DELETE FROM fallback WHERE key = ?")) {
-                s.setString(1, change.key());
-                s.executeUpdate();
-            }
+            PreparedStatement publish = prepared("INSERT OR REPLACE INTO published"
+                    + " (key, size, sha256, url, published_at_ms) VALUES (?, ?, ?, ?, ?)");
+            publish.setString(1, change.key());
+            publish.setLong(2, change.size());
+            publish.setString(3, change.sha256());
+            publish.setString(4, url.toString());
+            publish.setLong(5, nowMillis);
+            publish.executeUpdate();
+            PreparedStatement unfallback = prepared("DELETE FROM fallback WHERE key = ?");
+            unfallback.setString(1, change.key());
+            unfallback.executeUpdate();
             clearPending(change.key());
         });
     }
@@ -480,6 +493,7 @@ public final class StateStore implements AutoCloseable {
                 .stream().findFirst();
     }
 
+    /** Sets a setting; the state's generation stays as it is. */
     synchronized void putMeta(String name, String value) {
         inTransaction("write a setting", () -> {
             try (PreparedStatement s = connection.prepareStatement("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)")) {
@@ -487,12 +501,29 @@ public final class StateStore implements AutoCloseable {
                 s.setString(2, value);
                 s.executeUpdate();
             }
-        });
+        }, false);
+    }
+
+    /**
+     * A number that grows with every transaction that changes the files, what the target holds or
+     * the pending operations (settings aside): what was computed from the state at one generation
+     * holds as long as the generation is the same.
+     */
+    synchronized long generation() {
+        return meta(GENERATION).map(Long::parseLong).orElse(0L);
+    }
+
+    private long totalChanges() throws SQLException {
+        return connection.unwrap(org.sqlite.SQLiteConnection.class).getDatabase().total_changes();
     }
 
     @Override
     public synchronized void close() {
         try {
+            for (PreparedStatement s : prepared.values()) {
+                s.close();
+            }
+            prepared.clear();
             connection.close();
         } catch (SQLException e) {
             throw failure("close", e);
@@ -512,11 +543,22 @@ public final class StateStore implements AutoCloseable {
         void run() throws SQLException;
     }
 
+    /** Runs {@code work} in one transaction, which counts as a change of the state if it changed a row. */
     private void inTransaction(String what, SqlWork work) {
+        inTransaction(what, work, true);
+    }
+
+    private void inTransaction(String what, SqlWork work, boolean counted) {
         try {
             connection.setAutoCommit(false);
             try {
+                long before = totalChanges();
                 work.run();
+                if (counted && totalChanges() != before) {
+                    PreparedStatement bump = prepared("INSERT INTO meta (name, value) VALUES ('" + GENERATION + "', 1)"
+                            + " ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+                    bump.executeUpdate();
+                }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -531,7 +573,8 @@ public final class StateStore implements AutoCloseable {
 
     /** The rows of a query with {@code params} bound in order, each mapped; on the store's connection. */
     private <T> List<T> rows(String what, String sql, RowCursor.RowMapper<T> mapper, Object... params) {
-        try (PreparedStatement s = connection.prepareStatement(sql)) {
+        try {
+            PreparedStatement s = prepared(sql);
             for (int i = 0; i < params.length; i++) {
                 s.setObject(i + 1, params[i]);
             }
@@ -548,10 +591,19 @@ public final class StateStore implements AutoCloseable {
     }
 
     private void clearPending(String key) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement("DELETE FROM pending WHERE key = ?")) {
-            s.setString(1, key);
-            s.executeUpdate();
+        PreparedStatement s = prepared("DELETE FROM pending WHERE key = ?");
+        s.setString(1, key);
+        s.executeUpdate();
+    }
+
+    /** The statement for {@code sql} on the store's connection, prepared on first use and kept until close. */
+    private PreparedStatement prepared(String sql) throws SQLException {
+        PreparedStatement s = prepared.get(sql);
+        if (s == null) {
+            s = connection.prepareStatement(sql);
+            prepared.put(sql, s);
         }
+        return s;
     }
 
     private long queryLong(String sql) {

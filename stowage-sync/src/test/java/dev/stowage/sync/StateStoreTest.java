@@ -134,4 +134,43 @@ class StateStoreTest {
             assertThat(journal.find("big.bin")).isEmpty();
         }
     }
+
+    @Test
+    void generation_growsWithEveryChangeOfRows_notWithSettingsOrWritesThatChangeNothing() {
+        try (StateStore state = StateStore.open(dir.resolve("state.db"))) {
+            long start = state.generation();
+            state.putMeta("anything", "1");
+            state.removeFiles(List.of("never-there.txt"));
+            assertThat(state.generation()).isEqualTo(start);
+
+            state.putFiles(List.of(new HashedFile(new FileState("a.txt", 1, 1, 1, 1, SHA_A), null, 0)));
+            long scanned = state.generation();
+            assertThat(scanned).isGreaterThan(start);
+
+            state.recordPublished(new Change("a.txt", 1, SHA_A, true), URI.create("https://x/a.txt"), 1000);
+            assertThat(state.generation()).isGreaterThan(scanned);
+        }
+        try (StateStore state = StateStore.open(dir.resolve("state.db"))) {
+            assertThat(state.generation()).as("kept in the database").isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void diff_foundEmpty_isNotTakenAsEmptyOnceTheStateChanged() {
+        try (StateStore state = StateStore.open(dir.resolve("state.db"))) {
+            state.putFiles(List.of(new HashedFile(new FileState("a.txt", 1, 1, 1, 1, SHA_A), null, 0)));
+            state.recordPublished(new Change("a.txt", 1, SHA_A, true), URI.create("https://x/a.txt"), 1000);
+            assertThat(state.diff().isEmpty()).isTrue();
+            assertThat(state.diff().isEmpty()).as("again, from what was remembered").isTrue();
+
+            state.putFiles(List.of(new HashedFile(new FileState("a.txt", 2, 2, 1, 2, SHA_B), null, 0),
+                    new HashedFile(new FileState("b.txt", 1, 1, 2, 1, SHA_A), null, 0)));
+            FileDiff diff = state.diff();
+            assertThat(diff.added()).isEqualTo(1);
+            assertThat(diff.modified()).isEqualTo(1);
+
+            state.removeFiles(List.of("a.txt", "b.txt"));
+            assertThat(state.diff().removed()).isEqualTo(1);
+        }
+    }
 }

@@ -1,6 +1,11 @@
 package dev.stowage.app.http;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Set;
@@ -24,7 +29,8 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  * One file as Jetty's {@code ResourceService} sends it: its type, length, time and a strong ETag
  * taken from one reading of its attributes, and its bytes streamed from the file. Immutable.
  *
- * <p>The bytes go through {@link IOResources#copy}, which reads the file through a channel into one
+ * <p>A file of up to {@value #SMALL_BYTES} bytes is read in one go and written in one write. A
+ * larger one goes through {@link IOResources#copy}, which reads the file through a channel into one
  * pooled buffer at a time and writes each asynchronously before reading the next: a large file
  * never sits in the heap. A {@code HEAD} request reads nothing.
  *
@@ -33,7 +39,9 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  * hex digits and dots, because {@code ResourceService} cuts a tag at its last '-' before comparing.
  */
 final class FileContent implements HttpContent {
-    private final Resource resource;
+    static final int SMALL_BYTES = 64 * 1024;
+
+    private final Path path;
     private final HttpField contentType;
     private final String mediaType;
     private final long length;
@@ -43,7 +51,7 @@ final class FileContent implements HttpContent {
     private final boolean head;
 
     FileContent(Path path, BasicFileAttributes attributes, String mediaType, ByteBufferPool.Sized buffers, boolean head) {
-        this.resource = ResourceFactory.root().newResource(path);
+        this.path = path;
         this.mediaType = mediaType;
         this.contentType = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, mediaType);
         this.length = attributes.size();
@@ -111,16 +119,36 @@ final class FileContent implements HttpContent {
 
     @Override
     public Resource getResource() {
-        return resource;
+        return ResourceFactory.root().newResource(path);
     }
 
     @Override
     public void writeTo(Content.Sink sink, long offset, long count, Callback callback) {
         if (head) {
             sink.write(true, BufferUtil.EMPTY_BUFFER, callback);
+        } else if (length <= SMALL_BYTES) {
+            writeSmall(sink, offset, count < 0 ? length - offset : count, callback);
         } else {
-            IOResources.copy(resource, sink, buffers, offset, count, callback);
+            IOResources.copy(getResource(), sink, buffers, offset, count, callback);
         }
+    }
+
+    /** Reads {@code count} bytes from {@code offset} at once, then writes them; a file cut shorter since fails. */
+    private void writeSmall(Content.Sink sink, long offset, long count, Callback callback) {
+        ByteBuffer bytes = ByteBuffer.allocate((int) count);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (bytes.hasRemaining() && channel.read(bytes, offset + bytes.position()) >= 0) {
+                // read on until the count or the end of the file
+            }
+        } catch (IOException e) {
+            callback.failed(e);
+            return;
+        }
+        if (bytes.hasRemaining()) {
+            callback.failed(new EOFException(path + " is shorter than when its headers were sent"));
+            return;
+        }
+        sink.write(true, bytes.flip(), callback);
     }
 
     @Override
@@ -131,6 +159,6 @@ final class FileContent implements HttpContent {
 
     @Override
     public String toString() {
-        return "FileContent[" + resource + ", " + mediaType + ", " + length + " bytes]";
+        return "FileContent[" + path + ", " + mediaType + ", " + length + " bytes]";
     }
 }

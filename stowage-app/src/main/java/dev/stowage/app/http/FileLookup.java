@@ -47,8 +47,10 @@ final class FileLookup {
     Optional<Found> find(String key) {
         Set<String> forms = new LinkedHashSet<>();
         forms.add(key);
-        forms.add(Normalizer.normalize(key, Normalizer.Form.NFC));
-        forms.add(Normalizer.normalize(key, Normalizer.Form.NFD));
+        if (!isAscii(key)) { // an ASCII key is the same in every form
+            forms.add(Normalizer.normalize(key, Normalizer.Form.NFC));
+            forms.add(Normalizer.normalize(key, Normalizer.Form.NFD));
+        }
         for (String form : forms) {
             if (Keys.isValid(form) && !isHidden(form)) {
                 Optional<Found> found = resolve(form);
@@ -58,6 +60,15 @@ final class FileLookup {
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean isAscii(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            if (key.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Optional<Found> resolve(String key) {

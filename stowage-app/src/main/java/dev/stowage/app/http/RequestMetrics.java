@@ -3,7 +3,9 @@ package dev.stowage.app.http;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.http.Outcome;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -24,6 +26,12 @@ final class RequestMetrics extends Handler.Wrapper {
     private final MeterRegistry registry;
     private final String basePath;
 
+    /** The timer of each set of tags, looked up once: building one for every request costs more than the request. */
+    private final Map<Tags, Timer> timers = new ConcurrentHashMap<>();
+
+    private record Tags(String method, int status, String uri) {
+    }
+
     RequestMetrics(Handler handler, MeterRegistry registry, String basePath) {
         super(handler);
         this.registry = registry;
@@ -38,14 +46,18 @@ final class RequestMetrics extends Handler.Wrapper {
         Request.addCompletionListener(request, failure -> {
             // A response nobody gave a status to goes out as 200.
             int status = response.getStatus() == 0 ? 200 : response.getStatus();
-            sample.stop(Timer.builder(TIMER)
-                    .description("HTTP requests the server answered")
-                    .tag("method", method)
-                    .tag("status", Integer.toString(status))
-                    .tag("outcome", Outcome.forStatus(status).name())
-                    .tag("uri", uri)
-                    .register(registry));
+            sample.stop(timers.computeIfAbsent(new Tags(method, status, uri), this::timer));
         });
         return super.handle(request, response, callback);
+    }
+
+    private Timer timer(Tags tags) {
+        return Timer.builder(TIMER)
+                .description("HTTP requests the server answered")
+                .tag("method", tags.method())
+                .tag("status", Integer.toString(tags.status()))
+                .tag("outcome", Outcome.forStatus(tags.status()).name())
+                .tag("uri", tags.uri())
+                .register(registry);
     }
 }

@@ -80,7 +80,8 @@ class LauncherIT {
         assertThat(launcher.awaitExit(LIMIT)).as(launcher.report()).isZero();
         assertThat(copy.builds()).as("the jar at the end of the links is fresh").isEmpty();
         assertThat(launcher.stdout().lines()).containsExactly(
-                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), "-jar", copy.jar(), "--version");
+                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-jar", copy.jar(), "--version");
     }
 
     @Test
@@ -154,6 +155,38 @@ class LauncherIT {
         assertThat(launcher.stdout().lines()).containsSubsequence("-Xmx64m", "-Dskip=*.tmp", "-jar", copy.jar(), "--version");
     }
 
+    @Test
+    void launcher_startsServeWithTheJvmDefaults_andTheOtherCommandsLean_allFromTheArchiveTheFirstSyncMade() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        Path caller = Files.createDirectories(dir.resolve("caller"));
+        Path target = copy.root.resolve("stowage-app/target");
+
+        List<String> serve = run(copy, jdk, caller, "serve", "site");
+        List<String> sync = run(copy, jdk, caller, "--set", "x=y", "sync", "site", "memory:");
+        List<Path> archives;
+        try (Stream<Path> files = Files.list(target)) {
+            archives = files.filter(f -> f.getFileName().toString().matches("stowage-\\d+\\.jsa")).toList();
+        }
+        List<String> syncAgain = run(copy, jdk, caller, "sync", "site", "memory:");
+        List<String> serveAgain = run(copy, jdk, caller, "serve", "site");
+
+        assertThat(serve).doesNotContain("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+                .noneMatch(arg -> arg.contains("Archive"));
+        assertThat(archives).as("the archive the first sync wrote, under its final name").hasSize(1);
+        String archive = archives.get(0).toString();
+        assertThat(sync).contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+                .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=" + archive + "."));
+        assertThat(syncAgain).contains("-XX:SharedArchiveFile=" + archive).noneMatch(arg -> arg.contains("ArchiveClassesAtExit"));
+        assertThat(serveAgain).contains("-XX:SharedArchiveFile=" + archive).doesNotContain("-XX:TieredStopAtLevel=1");
+    }
+
+    private List<String> run(Copy copy, Path jdk, Path caller, String... args) {
+        Child launcher = children.program(Stream.concat(Stream.of(copy.root.resolve("stowage")), Stream.of(args)).toArray()).in(caller).env("JAVA_HOME", jdk.toString()).run();
+        assertThat(launcher.exitCode()).as(launcher.report()).isZero();
+        return launcher.stdout().lines().toList();
+    }
+
     /** What makes the jar stale: each row changes the copy, whose jar was fresh. */
     static Stream<Arguments> changes() {
         return Stream.of(
@@ -189,7 +222,8 @@ class LauncherIT {
         assertThat(copy.builds()).as(change).singleElement().asString()
                 .contains("-q", "-B", "-pl stowage-app -am package -DskipTests");
         assertThat(first.stdout().lines()).as("only what java printed").containsExactly(
-                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), "-jar", copy.jar(), "--version");
+                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-jar", copy.jar(), "--version");
         assertThat(first.stderr()).contains("stowage: building", "[INFO] the stand-in build");
         assertThat(Files.readString(copy.root.resolve(JAR))).isEqualTo("the jar of build 1\n");
         assertThat(second.exitCode()).as(second.report()).isZero();
@@ -331,7 +365,9 @@ class LauncherIT {
     /** A stand-in JDK whose {@code bin/java} prints its own path, its working folder, then one argument a line. */
     private static Path javaHome(Path home) throws IOException {
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
-        executable(Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"java=$0\" \"cwd=$(pwd -P)\" \"$@\"\n"));
+        // Prints what it was asked to run, and writes the class archive a real JVM would write at exit.
+        executable(Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"java=$0\" \"cwd=$(pwd -P)\" \"$@\"\n"
+                + "for a; do case $a in -XX:ArchiveClassesAtExit=*) : >\"${a#*=}\" ;; esac; done\n"));
         return home;
     }
 
