@@ -123,6 +123,11 @@ final class S3Writer {
                 .contentMD5(plan.digest().partMd5s().get(0));
         options.cacheControl().ifPresent(put::cacheControl);
         acl.ifPresent(put::acl);
+        if (plan.digest().contentRead().isPresent() && !java.nio.file.Files.exists(source)) {
+            // Sent from the bytes hashed, a file deleted since would still be stored: it is not,
+            // as a file read again to be sent is not.
+            return CompletableFuture.failedFuture(new java.nio.file.NoSuchFileException(source.toString()));
+        }
         // A small file goes from the bytes hashed; a larger one is read again as it is sent.
         return core.whole(core.call(() -> core.client().putObject(put.build(), plan.digest().contentRead()
                         .map(AsyncRequestBody::fromRemainingByteBufferUnsafe)
