@@ -79,7 +79,7 @@ public final class RawPutCeiling {
     }
 
     private static void putAll(S3AsyncClient client, String bucket, String prefix, Path root, List<Path> files,
-                               List<byte[]> contents, int concurrency) throws IOException {
+                               List<byte[]> contents, int concurrency) {
         Semaphore permits = new Semaphore(concurrency);
         List<CompletableFuture<?>> all = new ArrayList<>(files.size());
         for (int i = 0; i < files.size(); i++) {

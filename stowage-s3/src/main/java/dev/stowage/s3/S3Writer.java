@@ -123,7 +123,7 @@ final class S3Writer {
                 .contentMD5(plan.digest().partMd5s().get(0));
         options.cacheControl().ifPresent(put::cacheControl);
         acl.ifPresent(put::acl);
-        if (plan.digest().contentRead().isPresent() && !java.nio.file.Files.exists(source)) {
+        if (plan.digest().content() != null && !java.nio.file.Files.exists(source)) {
             // Sent from the bytes hashed, a file deleted since would still be stored: it is not,
             // as a file read again to be sent is not.
             return CompletableFuture.failedFuture(new java.nio.file.NoSuchFileException(source.toString()));

@@ -56,11 +56,12 @@ final class ManifestStep {
         // What the digest was computed from: the state at one generation, the manifest's key and URL.
         String inputs = state.generation() + "\n" + settings.manifestKey() + "\n" + url();
         boolean fileThere = Files.isRegularFile(settings.manifestFile());
-        if (fileThere && inputs.equals(state.meta(DIGEST_INPUTS).orElse(null)) && !state.meta(DIGEST).orElse("").isEmpty()) {
+        String stored = state.meta(DIGEST).orElse(""); // empty: a repair asked for the manifest to go up again
+        if (fileThere && !stored.isEmpty() && inputs.equals(state.meta(DIGEST_INPUTS).orElse(null))) {
             return false; // nothing it lists can have changed since the digest was taken
         }
         String digest = digest();
-        if (digest.equals(state.meta(DIGEST).orElse(null)) && fileThere) {
+        if (fileThere && digest.equals(stored)) {
             state.putMeta(DIGEST_INPUTS, inputs);
             return false;
         }
