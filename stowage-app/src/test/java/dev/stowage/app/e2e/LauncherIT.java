@@ -43,6 +43,7 @@ class LauncherIT {
     /** A source file of the copy, which the changes below act on. */
     private static final String KEYS = "stowage-core/src/main/java/dev/stowage/Keys.java";
     private static final String JAR = "stowage-app/target/stowage.jar";
+    private static final String DIRECTIVES = "stowage-app/src/main/jvm/compiler-directives.json";
 
     @TempDir
     Path dir;
@@ -79,9 +80,9 @@ class LauncherIT {
 
         assertThat(launcher.awaitExit(LIMIT)).as(launcher.report()).isZero();
         assertThat(copy.builds()).as("the jar at the end of the links is fresh").isEmpty();
-        assertThat(launcher.stdout().lines()).containsExactly(
-                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-jar", copy.jar(), "--version");
+        assertThat(launcher.stdout().lines()).containsExactlyElementsOf(lines(
+                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), copy.leanOptions(),
+                "-jar", copy.jar(), "--version"));
     }
 
     @Test
@@ -171,14 +172,35 @@ class LauncherIT {
         List<String> syncAgain = run(copy, jdk, caller, "sync", "site", "memory:");
         List<String> serveAgain = run(copy, jdk, caller, "serve", "site");
 
-        assertThat(serve).doesNotContain("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
-                .noneMatch(arg -> arg.contains("Archive"));
+        assertThat(serve).doesNotContainAnyElementsOf(copy.leanOptions()).noneMatch(arg -> arg.contains("Archive"));
         assertThat(archives).as("the archive the first sync wrote, under its final name").hasSize(1);
         String archive = archives.get(0).toString();
-        assertThat(sync).contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+        assertThat(sync).containsSubsequence(copy.leanOptions())
                 .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=" + archive + "."));
         assertThat(syncAgain).contains("-XX:SharedArchiveFile=" + archive).noneMatch(arg -> arg.contains("ArchiveClassesAtExit"));
-        assertThat(serveAgain).contains("-XX:SharedArchiveFile=" + archive).doesNotContain("-XX:TieredStopAtLevel=1");
+        assertThat(syncAgain).containsSubsequence(copy.leanOptions());
+        assertThat(serveAgain).contains("-XX:SharedArchiveFile=" + archive).doesNotContainAnyElementsOf(copy.leanOptions());
+    }
+
+    @Test
+    void leanOptions_startTheRealJvm_withTheDirectivesParsed_andNothingOnStandardOutput() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+        Child lean = children.program(lines(java, copy.leanOptions(), "-version").toArray()).run();
+        Child told = children.program(lines(java, copy.leanOptions(), "-XX:+DisplayVMOutput", "-version").toArray()).run();
+
+        assertThat(lean.exitCode()).as(lean.report()).isZero();
+        assertThat(lean.stdout()).isEmpty();
+        assertThat(told.exitCode()).as(told.report()).isZero();
+        assertThat(told.stdout()).as("what the directives' parser prints when the VM may speak")
+                .isEqualTo("2 compiler directives added\n");
+    }
+
+    /** The words, and the elements of the lists among them, in order. */
+    private static List<String> lines(Object... words) {
+        return Stream.of(words).flatMap(w -> w instanceof List<?> list ? list.stream().map(String::valueOf) : Stream.of(String.valueOf(w)))
+                .toList();
     }
 
     private List<String> run(Copy copy, Path jdk, Path caller, String... args) {
@@ -221,9 +243,9 @@ class LauncherIT {
         assertThat(first.exitCode()).as(first.report()).isZero();
         assertThat(copy.builds()).as(change).singleElement().asString()
                 .contains("-q", "-B", "-pl stowage-app -am package -DskipTests");
-        assertThat(first.stdout().lines()).as("only what java printed").containsExactly(
-                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-jar", copy.jar(), "--version");
+        assertThat(first.stdout().lines()).as("only what java printed").containsExactlyElementsOf(lines(
+                "java=" + jdk.resolve("bin/java"), "cwd=" + caller.toRealPath(), copy.leanOptions(),
+                "-jar", copy.jar(), "--version"));
         assertThat(first.stderr()).contains("stowage: building", "[INFO] the stand-in build");
         assertThat(Files.readString(copy.root.resolve(JAR))).isEqualTo("the jar of build 1\n");
         assertThat(second.exitCode()).as(second.report()).isZero();
@@ -319,6 +341,8 @@ class LauncherIT {
         static Copy of(Path root) throws IOException {
             Files.createDirectories(root);
             Files.copy(Children.repositoryRoot().resolve("stowage"), root.resolve("stowage"));
+            Files.createDirectories(root.resolve(DIRECTIVES).getParent());
+            Files.copy(Children.repositoryRoot().resolve(DIRECTIVES), root.resolve(DIRECTIVES));
             executable(Files.writeString(root.resolve("mvnw"), WRAPPER));
             Map<String, String> files = Map.of(
                     "pom.xml", "<project><modules><module>stowage-core</module><module>stowage-app</module></modules></project>\n",
@@ -350,6 +374,18 @@ class LauncherIT {
         String jar() {
             try {
                 return root.toRealPath().resolve(JAR).toString();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The JVM options of every command but serve, in order. */
+        List<String> leanOptions() {
+            try {
+                return List.of("-XX:+UseSerialGC", "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput",
+                        "-XX:Tier4InvocationThreshold=40", "-XX:Tier4MinInvocationThreshold=20",
+                        "-XX:Tier4CompileThreshold=60", "-XX:Tier4BackEdgeThreshold=400",
+                        "-XX:CompilerDirectivesFile=" + root.toRealPath().resolve(DIRECTIVES));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
