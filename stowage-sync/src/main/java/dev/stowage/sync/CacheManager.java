@@ -258,7 +258,7 @@ public final class CacheManager implements AutoCloseable {
         private final StorageBackend backend;
         private Path stateFile;
         private ScanOptions scanOptions = ScanOptions.defaults();
-        private int concurrency = 16;
+        private int concurrency = 64;
         private RetryPolicy retryPolicy = RetryPolicy.defaults();
         private double maxDeleteShare = 0.5;
         private String manifestKey = MANIFEST_KEY;
@@ -285,7 +285,7 @@ public final class CacheManager implements AutoCloseable {
             return this;
         }
 
-        /** How many uploads run at once; 16 by default. */
+        /** How many uploads run at once; 64 by default. */
         public Builder concurrency(int concurrency) {
             if (concurrency < 1 || concurrency > 1024) {
                 throw new IllegalArgumentException("concurrency must be between 1 and 1024: " + concurrency);

@@ -28,7 +28,7 @@ enum Setting {
 
     PUBLISH_STATE("publish.state", ValueType.path(), Optional.empty(), c -> c.publish().state()),
     // The limits are CacheManager's (concurrency) and those a backend URI puts on its own retries.
-    PUBLISH_CONCURRENCY("publish.concurrency", ValueType.wholeNumber(1, 1024), 16, c -> c.publish().concurrency()),
+    PUBLISH_CONCURRENCY("publish.concurrency", ValueType.wholeNumber(1, 1024), 64, c -> c.publish().concurrency()),
     PUBLISH_RETRIES("publish.retries", ValueType.wholeNumber(0, 20), 3, c -> c.publish().retries()),
     PUBLISH_RETRY_DELAY("publish.retry_delay", ValueType.duration(Duration.ZERO, Duration.ofHours(1)),
             Duration.ofMillis(200), c -> c.publish().retryDelay()),

@@ -38,7 +38,7 @@ class AppConfigTest {
         assertThat(c.server()).isEqualTo(new AppConfig.Server("127.0.0.1", 8080, Optional.empty(), Optional.empty(),
                 Duration.ofSeconds(30), 1000, Duration.ofSeconds(30)));
         assertThat(c.server().effectiveBaseUrl()).isEqualTo(URI.create("http://127.0.0.1:8080/"));
-        assertThat(c.publish()).isEqualTo(new AppConfig.Publish(Optional.empty(), 16, 3, Duration.ofMillis(200),
+        assertThat(c.publish()).isEqualTo(new AppConfig.Publish(Optional.empty(), 64, 3, Duration.ofMillis(200),
                 Duration.ofSeconds(10), 0.5, List.of(), false, false, "manifest.json"));
         assertThat(c.backend()).isEmpty();
         assertThat(c.watch()).isEqualTo(new AppConfig.Watch(Duration.ofMillis(500), Duration.ofMinutes(5)));
@@ -287,7 +287,7 @@ class AppConfigTest {
                   stop_timeout: 30s                     # default
                 publish:
                   state: null                           # default: .stowage/state.db in the folder published
-                  concurrency: 16                       # default
+                  concurrency: 64                       # default
                   retries: 3                            # default
                   retry_delay: 200ms                    # default
                   retry_max_delay: 10s                  # default
@@ -340,7 +340,7 @@ class AppConfigTest {
                 .contains("  retry_delay: 20s                      # from STOWAGE_PUBLISH_RETRY_DELAY\n")
                 .contains("  retry_max_delay: 20s                  # default, raised to publish.retry_delay\n")
                 .contains("  level: \"debug\"                        # from --set\n")
-                .contains("  concurrency: 16                       # default\n");
+                .contains("  concurrency: 64                       # default\n");
     }
 
     @Test
