@@ -73,6 +73,26 @@ final class FileLookup {
 
     private Optional<Found> resolve(String key) {
         try {
+            // Without links on the way, the path is its own real path (the root is one): one lstat
+            // a name, fewer calls than resolving it, which reads every name of the root's path too.
+            Path path = root;
+            BasicFileAttributes attributes = null;
+            for (String segment : key.split("/", -1)) {
+                path = path.resolve(segment);
+                attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (attributes.isSymbolicLink()) {
+                    return throughLinks(key);
+                }
+            }
+            return attributes != null && attributes.isRegularFile() ? Optional.of(new Found(path, attributes)) : Optional.empty();
+        } catch (IOException | InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The file a key names whose path passes through a link, checked where its real path leads. */
+    private Optional<Found> throughLinks(String key) {
+        try {
             Path path = root;
             for (String segment : key.split("/", -1)) {
                 path = path.resolve(segment);
