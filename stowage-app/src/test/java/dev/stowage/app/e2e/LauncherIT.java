@@ -153,7 +153,8 @@ class LauncherIT {
                 .env("JAVA_HOME", jdk.toString()).env("STOWAGE_JAVA_OPTS", "-Xmx64m  -Dskip=*.tmp").run();
 
         assertThat(launcher.exitCode()).as(launcher.report()).isZero();
-        assertThat(launcher.stdout().lines()).containsSubsequence("-Xmx64m", "-Dskip=*.tmp", "-jar", copy.jar(), "--version");
+        assertThat(launcher.stdout().lines()).containsSubsequence(lines(copy.leanOptions("-XX:+DisplayVMOutputToStderr"),
+                "-Xmx64m", "-Dskip=*.tmp", "-jar", copy.jar(), "--version"));
     }
 
     @Test
@@ -183,18 +184,35 @@ class LauncherIT {
     }
 
     @Test
+    void launcher_withANativeAgent_writesNoArchive_whichTheJvmWouldRefuse() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+
+        Child sync = children.program(copy.root.resolve("stowage"), "sync", "site", "memory:")
+                .env("JAVA_HOME", jdk.toString()).env("STOWAGE_JAVA_OPTS", "-Xmx64m -agentpath:/opt/profiler.so=start").run();
+
+        assertThat(sync.exitCode()).as(sync.report()).isZero();
+        assertThat(sync.stdout().lines()).contains("-agentpath:/opt/profiler.so=start")
+                .noneMatch(arg -> arg.contains("Archive"));
+    }
+
+    @Test
     void leanOptions_startTheRealJvm_withTheDirectivesParsed_andNothingOnStandardOutput() throws IOException {
         Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
         Child lean = children.program(lines(java, copy.leanOptions(), "-version").toArray()).run();
-        Child told = children.program(lines(java, copy.leanOptions(), "-XX:+DisplayVMOutput", "-version").toArray()).run();
+        Child withUserOptions = children.program(lines(java, copy.leanOptions("-XX:+DisplayVMOutputToStderr"), "-version").toArray()).run();
+        Child refused = children.program(lines(java, copy.leanOptions("-XX:+DisplayVMOutputToStderr"), "-Xmx1k", "-version").toArray()).run();
 
         assertThat(lean.exitCode()).as(lean.report()).isZero();
         assertThat(lean.stdout()).isEmpty();
-        assertThat(told.exitCode()).as(told.report()).isZero();
-        assertThat(told.stdout()).as("what the directives' parser prints when the VM may speak")
-                .isEqualTo("2 compiler directives added\n");
+        assertThat(withUserOptions.exitCode()).as(withUserOptions.report()).isZero();
+        assertThat(withUserOptions.stdout()).isEmpty();
+        assertThat(withUserOptions.stderr()).as("what the directives' parser prints when the VM may speak")
+                .startsWith("2 compiler directives added\n");
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.stderr()).as("why the VM refused an option of the user's").contains("Too small maximum heap");
     }
 
     /** The words, and the elements of the lists among them, in order. */
@@ -379,10 +397,15 @@ class LauncherIT {
             }
         }
 
-        /** The JVM options of every command but serve, in order. */
+        /** The JVM options of every command but serve, in order, when STOWAGE_JAVA_OPTS is not set. */
         List<String> leanOptions() {
+            return leanOptions("-XX:-DisplayVMOutput");
+        }
+
+        /** The same, with where the VM's own messages go. */
+        List<String> leanOptions(String vmOutput) {
             try {
-                return List.of("-XX:+UseSerialGC", "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput",
+                return List.of("-XX:+UseSerialGC", "-XX:+UnlockDiagnosticVMOptions", vmOutput,
                         "-XX:Tier4InvocationThreshold=40", "-XX:Tier4MinInvocationThreshold=20",
                         "-XX:Tier4CompileThreshold=60", "-XX:Tier4BackEdgeThreshold=400",
                         "-XX:CompilerDirectivesFile=" + root.toRealPath().resolve(DIRECTIVES));
