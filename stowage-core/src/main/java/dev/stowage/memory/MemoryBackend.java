@@ -117,7 +117,8 @@ public final class MemoryBackend extends AbstractStorageBackend {
      */
     private static byte[] read(Path source, long size, UploadProgress progress, BooleanSupplier stop) throws IOException {
         ByteArrayOutputStream data = new ByteArrayOutputStream((int) Math.min(size, MAX_OBJECT_BYTES));
-        byte[] chunk = new byte[READ_CHUNK_BYTES];
+        // No larger than the file, and one byte more, which tells at once that it ended there.
+        byte[] chunk = new byte[(int) Math.min(READ_CHUNK_BYTES, Math.max(size, 0) + 1)];
         try (InputStream in = Files.newInputStream(source)) {
             for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
                 if (stop.getAsBoolean()) {
