@@ -135,20 +135,32 @@ final class FileContent implements HttpContent {
 
     /** Reads {@code count} bytes from {@code offset} at once, then writes them; a file cut shorter since fails. */
     private void writeSmall(Content.Sink sink, long offset, long count, Callback callback) {
+        ByteBuffer bytes;
+        try {
+            bytes = read(offset, count);
+        } catch (IOException e) {
+            callback.failed(e);
+            return;
+        }
+        sink.write(true, bytes, callback);
+    }
+
+    /** The whole of a file of up to {@value #SMALL_BYTES} bytes, read at once, ready to write. */
+    ByteBuffer readAll() throws IOException {
+        return read(0, length);
+    }
+
+    private ByteBuffer read(long offset, long count) throws IOException {
         ByteBuffer bytes = ByteBuffer.allocate((int) count);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             while (bytes.hasRemaining() && channel.read(bytes, offset + bytes.position()) >= 0) {
                 // read on until the count or the end of the file
             }
-        } catch (IOException e) {
-            callback.failed(e);
-            return;
         }
         if (bytes.hasRemaining()) {
-            callback.failed(new EOFException(path + " is shorter than when its headers were sent"));
-            return;
+            throw new EOFException(path + " is shorter than its attributes said");
         }
-        sink.write(true, bytes.flip(), callback);
+        return bytes.flip();
     }
 
     @Override

@@ -14,11 +14,14 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -36,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>A file request is answered in three steps. The raw path is decoded once into a key
  * ({@link PathKeys}; malformed: {@code 400}). A hidden key is {@code 404}. {@link FileLookup}
  * finds the regular file, following links only while they stay inside the folder; not found, a
- * folder or a link out: {@code 404}. Jetty's {@link ResourceService} then sends the file, with its
- * ranges and conditional requests, from its real path, the one that was checked. A path ending in
+ * folder or a link out: {@code 404}. A small file asked for whole is then sent at once; any other
+ * request goes to Jetty's {@link ResourceService}, with its ranges and conditional requests. Both
+ * read the file from its real path, the one that was checked. A path ending in
  * '/' names no key, so folders are {@code 404} and no index file is served in their place.
  */
 final class Router extends Handler.Abstract {
@@ -45,6 +49,10 @@ final class Router extends Handler.Abstract {
     private static final int BUFFER_BYTES = 64 * 1024;
     private static final String JSON = "application/json";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    /** Request headers that make a GET more than "the whole file". */
+    private static final List<HttpHeader> NOT_PLAIN = List.of(HttpHeader.RANGE, HttpHeader.IF_RANGE, HttpHeader.IF_MATCH,
+            HttpHeader.IF_NONE_MATCH, HttpHeader.IF_MODIFIED_SINCE, HttpHeader.IF_UNMODIFIED_SINCE);
+    private static final HttpField ACCEPT_RANGES = new PreEncodedHttpField(HttpHeader.ACCEPT_RANGES, "bytes");
 
     private final HttpSettings settings;
     private final FileLookup files;
@@ -135,7 +143,42 @@ final class Router extends Handler.Abstract {
             String mediaType) {
         ByteBufferPool.Sized buffers = new ByteBufferPool.Sized(request.getComponents().getByteBufferPool(), true, BUFFER_BYTES);
         FileContent content = new FileContent(path, attributes, mediaType, buffers, HttpMethod.HEAD.is(request.getMethod()));
-        resources.doGet(ifRangeHolds(request, content) ? request : withoutRange(request), response, callback, content);
+        if (!sentPlainly(request, response, callback, content)) {
+            resources.doGet(ifRangeHolds(request, content) ? request : withoutRange(request), response, callback, content);
+        }
+    }
+
+    /**
+     * Sends a small file whole to a plain GET (no range, no condition) with the headers
+     * {@link ResourceService} would send, in one write, without its look-ups on the way; answers
+     * nothing and returns false for any other request, which ResourceService answers.
+     */
+    private static boolean sentPlainly(Request request, Response response, Callback callback, FileContent content) {
+        if (!HttpMethod.GET.is(request.getMethod()) || content.getContentLengthValue() > FileContent.SMALL_BYTES) {
+            return false;
+        }
+        HttpFields headers = request.getHeaders();
+        for (HttpHeader header : NOT_PLAIN) {
+            if (headers.contains(header)) {
+                return false;
+            }
+        }
+        ByteBuffer bytes;
+        try {
+            bytes = content.readAll();
+        } catch (IOException e) {
+            callback.failed(e);
+            return true;
+        }
+        response.setStatus(HttpStatus.OK_200);
+        HttpFields.Mutable out = response.getHeaders();
+        out.put(content.getETag());
+        out.put(content.getLastModified());
+        out.put(content.getContentType());
+        out.put(ACCEPT_RANGES);
+        out.put(content.getContentLength());
+        response.write(true, bytes, callback);
+        return true;
     }
 
     /**

@@ -10,7 +10,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +107,21 @@ class FileServingIT {
             assertThat(header(head, name)).as(name).isNotNull().isEqualTo(header(get, name));
         }
         assertThat(header(head, "Content-Length")).isEqualTo(Integer.toString("été\n".getBytes(StandardCharsets.UTF_8).length));
+    }
+
+    @Test
+    void get_wholeSmallFile_sameHeadersAsJettysResourceService() {
+        // A condition that holds sends the same file through ResourceService instead.
+        HttpResponse<byte[]> plain = Client.get(url("index.html"));
+        HttpResponse<byte[]> conditional = Client.get(url("index.html"), "If-None-Match", "\"another\"");
+
+        assertThat(conditional.statusCode()).isEqualTo(200);
+        assertThat(plain.body()).isEqualTo(conditional.body());
+        Map<String, List<String>> headers = new TreeMap<>(plain.headers().map());
+        Map<String, List<String>> expected = new TreeMap<>(conditional.headers().map());
+        headers.remove("date");
+        expected.remove("date");
+        assertThat(headers).isEqualTo(expected);
     }
 
     @Test
