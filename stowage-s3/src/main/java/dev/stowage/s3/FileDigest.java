@@ -36,7 +36,8 @@ import java.util.function.LongFunction;
  *
  * @param sizeBytes the bytes read
  * @param sha256    the SHA-256 of the whole file, lower-case hex
- * @param partMd5s  the base64 MD5 of each part of {@code partSizeBytes}, in order (one part for a single PUT)
+ * @param partMd5s  the base64 MD5 of each part of {@code partSizeBytes}, in order (one part for a single PUT);
+ *                  none when only the SHA-256 was asked for
  * @param content   the bytes read, when the file fitted in one buffer: the first {@code sizeBytes}
  *                  of the array; null for a larger file, which is read again to be sent
  */
@@ -92,6 +93,11 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s, byte[] c
      */
     static FileDigest of(Path file, long partSizeBytes, BooleanSupplier stop, Executor md5Threads) throws IOException {
         return read(file, partSizeBytes, stop, size -> size <= BUFFER_BYTES ? new SameThread(size) : new OtherThread(md5Threads, stop));
+    }
+
+    /** Reads the whole file once for its SHA-256 alone, on the calling thread: {@code partMd5s} is empty. */
+    static FileDigest sha256Only(Path file, BooleanSupplier stop) throws IOException {
+        return read(file, Long.MAX_VALUE, stop, NoMd5::new);
     }
 
     /** @param md5Side where the MD5s of a file of the size given are computed */
@@ -211,6 +217,29 @@ record FileDigest(long sizeBytes, String sha256, List<String> partMd5s, byte[] c
         @Override
         public List<String> finish() {
             return md5s.finish();
+        }
+    }
+
+    /** No MD5 at all: one buffer, as {@link SameThread}'s. */
+    private static final class NoMd5 implements Md5Side {
+        private final byte[] buffer;
+
+        NoMd5(long sizeBytes) {
+            buffer = new byte[(int) Math.min(BUFFER_BYTES, sizeBytes + 1)];
+        }
+
+        @Override
+        public byte[] freeBuffer() {
+            return buffer;
+        }
+
+        @Override
+        public void add(byte[] data, int length, boolean endsPart) {
+        }
+
+        @Override
+        public List<String> finish() {
+            return List.of();
         }
     }
 

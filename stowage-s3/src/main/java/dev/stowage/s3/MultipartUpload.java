@@ -6,7 +6,10 @@ import dev.stowage.ResumeJournal;
 import dev.stowage.StorageException;
 import dev.stowage.internal.Futures;
 import dev.stowage.layer.RetryPolicy;
+import java.io.EOFException;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +36,11 @@ import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
- * One multipart upload of a file: create, send the parts from the file (a few at once, each read
- * straight from its byte range, never the whole file in memory), complete. If any step fails, or
+ * One multipart upload of a file: create, send the parts, complete. The parts are read once each,
+ * in order ({@link PartReader}): a part is read into a buffer ({@link PartBuffers}), its MD5 taken,
+ * and sent from there, a few parts at once, never the whole file in memory; a part over 64 MiB
+ * (files over 78 GiB) is hashed in place and sent from the file. The upload is completed only once
+ * the SHA-256 of every part read is the one it was planned with, which goes with the object. If any step fails, or
  * the caller cancels, no new part starts, and once the parts in flight have ended the upload is
  * aborted, so that no orphan part lands after the abort; the future fails only once the abort has
  * been tried ({@link MultipartAborts}). A creation whose answer was lost may have made an upload
@@ -51,6 +57,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  */
 final class MultipartUpload {
     private static final Logger LOG = LoggerFactory.getLogger(MultipartUpload.class);
+    /** What a part sent from the file is read in: the SDK's 16 KiB would take a read and a hand-off each. */
+    static final int FILE_CHUNK_BYTES = 256 << 10;
 
     private final S3Core core;
     private final S3Threads threads;
@@ -61,7 +69,12 @@ final class MultipartUpload {
     private final String key;
     private final String objectKey;
     private final Path source;
-    private final FileDigest digest;
+    private final PartReader reader;
+    private final PartBuffers buffers;
+    /** The SHA-256 stored with the object, which the parts read must have. */
+    private final String sha256;
+    /** Whether {@link #sha256} is the caller's, which a mismatch then blames. */
+    private final boolean callersSha256;
     private final long partSizeBytes;
     private final ProgressTally progress;
     private final int concurrency;
@@ -86,9 +99,17 @@ final class MultipartUpload {
     private long createSentNanos;
     /** Whether the creation failed in a way that may have made an upload on the server after all; guarded by this. */
     private boolean creationLost;
+    /** The next part to read; guarded by this. */
     private int nextPart = 1;
     private int partsDone;
-    /** Requests (parts, the completion) handed to the client and not ended yet; guarded by this. */
+    /** Whether a part is being read; guarded by this. */
+    private boolean reading;
+    /** Parts being read, or read and not sent yet: at most {@link #concurrency}; guarded by this. */
+    private int partsHeld;
+    /** Whether every part has been read and the whole found to have {@link #sha256}; guarded by this. */
+    private boolean allRead;
+    private boolean completionSent;
+    /** Parts being read or sent, and the completion, not ended yet; guarded by this. */
     private int requestsInFlight;
     private boolean creationEnded;
     private boolean failed;
@@ -100,11 +121,13 @@ final class MultipartUpload {
 
     /**
      * @param key      the key, valid already
-     * @param plan     the file's digest, the part size and the tally of progress
+     * @param buffers  what parts are read into
+     * @param plan     the file's size and SHA-256, the part size and the tally of progress
      * @param classify turns what a part's request failed with into the backend's error
      * @param journal  where the upload is recorded to be resumed; {@link ResumeJournal#NONE} for nowhere
      */
-    MultipartUpload(S3Core core, S3Threads threads, MultipartAborts aborts, String key, Path source, S3Writer.Plan plan,
+    MultipartUpload(S3Core core, S3Threads threads, MultipartAborts aborts, PartBuffers buffers, String key, Path source,
+                    S3Writer.Plan plan,
                     Function<Throwable, StorageException> classify, ResumeJournal journal) {
         this.core = core;
         this.threads = threads;
@@ -118,13 +141,17 @@ final class MultipartUpload {
         this.key = key;
         this.objectKey = core.objectKey(key, Operation.UPLOAD);
         this.source = source;
-        this.digest = plan.digest();
+        this.buffers = buffers;
+        this.sha256 = plan.sha256();
+        this.callersSha256 = plan.callersSha256();
         this.partSizeBytes = plan.partSizeBytes();
+        this.reader = new PartReader(source, plan.sizeBytes(), partSizeBytes);
         this.progress = plan.progress();
-        this.parts = new CompletedPart[digest.partMd5s().size()];
+        this.parts = new CompletedPart[reader.partCount()];
         boolean journaled = journal != ResumeJournal.NONE;
         this.resumption = journaled
-                ? new Resumption(core, aborts, threads.ioOrHere(), journal, key, objectKey, digest, partSizeBytes, classify)
+                ? new Resumption(core, aborts, threads.ioOrHere(), journal, key, objectKey, source, plan.sizeBytes(), sha256,
+                        partSizeBytes, classify)
                 : null;
         this.journalSide = journaled ? threads.ioOrHere() : Runnable::run;
     }
@@ -235,10 +262,12 @@ final class MultipartUpload {
         }, journalSide);
     }
 
-    /** Takes up a recorded upload: its parts stored already count as sent, the others are sent, then it is completed. */
+    /**
+     * Takes up a recorded upload: its parts stored already count as sent, the others are sent, then
+     * it is completed, once every part has been read for the SHA-256.
+     */
     private void resume(Resumption.Stored stored) {
         boolean stop;
-        boolean all;
         synchronized (this) {
             creationEnded = true;
             // Stopped or cancelled while its parts were listed: the upload was not touched, and
@@ -253,78 +282,170 @@ final class MultipartUpload {
                     }
                 }
             }
-            all = partsDone == parts.length;
         }
         if (stop) {
             abortOnceSettled();
             return;
         }
         progress.add(stored.bytes());
-        if (all) {
-            complete();
-            abortOnceSettled();
-        } else {
-            sendParts();
-        }
+        sendParts();
     }
 
-    /** Starts as many parts as may be in flight at once; each that ends starts the next. */
+    /** Reads the parts in order and sends each once read; each part read or sent starts the next read. */
     private void sendParts() {
-        for (int i = 0; i < concurrency; i++) {
-            sendNextPart(); // sends nothing if the upload was cancelled or stopped meanwhile
-        }
+        readNext(); // reads nothing if the upload was cancelled or stopped meanwhile
         abortOnceSettled(); // and then aborts it at once
     }
 
-    private void sendNextPart() {
+    /**
+     * Starts reading the next part, unless one is being read already, or {@link #concurrency}
+     * parts are held (being read, or read and not sent yet), or the upload failed.
+     */
+    private void readNext() {
         int number;
         synchronized (this) {
-            while (nextPart <= parts.length && parts[nextPart - 1] != null) {
-                nextPart++; // stored already, by the upload resumed
-            }
-            if (failed || nextPart > parts.length) {
+            if (failed || reading || nextPart > parts.length || partsHeld >= concurrency) {
                 return;
             }
+            reading = true;
             number = nextPart++;
+            partsHeld++;
             requestsInFlight++;
         }
-        sendPart(number, 1);
+        if (reader.buffered(number)) {
+            buffers.take((int) reader.length(number)).thenAcceptAsync(buffer -> readPart(number, buffer), threads.ioOrHere());
+        } else {
+            threads.ioOrHere().execute(() -> readPart(number, null));
+        }
     }
 
-    /** One attempt at one part; the part holds its place in {@code requestsInFlight} until its last attempt ends. */
-    private void sendPart(int number, int attempt) {
-        long offset = (number - 1) * partSizeBytes;
-        long length = Math.min(partSizeBytes, digest.sizeBytes() - offset);
+    /**
+     * Reads a part into its buffer, or hashes it where it is ({@code buffer} null), then starts the
+     * next read and sends the part; one stored already (a resumed upload) is read only for the
+     * SHA-256. After the last part, the SHA-256 of the whole is checked: a file that changed since
+     * the upload was planned fails it before it is completed.
+     */
+    private void readPart(int number, ByteBuffer buffer) {
+        boolean stop;
+        synchronized (this) {
+            stop = failed;
+        }
+        String inPlaceMd5 = null;
+        Throwable error = null;
+        if (!stop) {
+            try {
+                if (buffer != null) {
+                    reader.read(number, buffer);
+                } else {
+                    inPlaceMd5 = reader.hashInPlace(number);
+                }
+                String read = reader.done() ? reader.sha256() : sha256;
+                if (!read.equals(sha256)) {
+                    error = changed(read);
+                }
+            } catch (EOFException e) {
+                error = core.error(ErrorKind.INTEGRITY, "the file changed while it was uploaded: " + e.getMessage(), Operation.UPLOAD, key)
+                        .toBuilder().retryable(true).build();
+            } catch (IOException | RuntimeException e) {
+                error = e;
+            }
+        }
+        boolean send;
+        boolean complete = false;
+        synchronized (this) {
+            reading = false;
+            send = !stop && error == null && parts[number - 1] == null;
+            if (!send) {
+                partsHeld--;
+                requestsInFlight--;
+            }
+            if (!stop && error == null && reader.done()) {
+                allRead = true;
+                complete = readyToComplete();
+            }
+        }
+        if (!send) {
+            release(buffer);
+        }
+        if (error != null) {
+            fail(error, false);
+            return;
+        }
+        readNext();
+        if (send) {
+            sendPart(number, 1, buffer, inPlaceMd5 != null ? inPlaceMd5 : PartReader.md5(buffer));
+        } else if (complete) {
+            complete();
+        }
+        abortOnceSettled();
+    }
+
+    /** The error of parts whose SHA-256 is not the one the upload was planned with. */
+    private StorageException changed(String read) {
+        String detail = callersSha256
+                ? "the file's SHA-256 is " + read + ", not the " + sha256 + " the caller gave: it changed or the checksum is wrong"
+                : "the file changed while it was uploaded: its SHA-256 is now " + read + ", not " + sha256;
+        // The caller's checksum is read again by another attempt; a file that changed is hashed again.
+        return core.error(ErrorKind.INTEGRITY, detail, Operation.UPLOAD, key).toBuilder().retryable(!callersSha256).build();
+    }
+
+    /** Whether the completion is due now: every part read and sent; true once. Guarded by this. */
+    private boolean readyToComplete() {
+        if (completionSent || failed || !allRead || partsDone < parts.length) {
+            return false;
+        }
+        completionSent = true;
+        return true;
+    }
+
+    private void release(ByteBuffer buffer) {
+        if (buffer != null) {
+            buffers.giveBack(buffer);
+        }
+    }
+
+    /**
+     * One attempt at one part, from its buffer or ({@code buffer} null) from the file; the part
+     * holds its place in {@code requestsInFlight} and its buffer until its last attempt ends.
+     */
+    private void sendPart(int number, int attempt, ByteBuffer buffer, String md5) {
+        long offset = reader.offset(number);
+        long length = reader.length(number);
         UploadPartRequest.Builder request = UploadPartRequest.builder()
                 .bucket(bucket).key(objectKey).uploadId(uploadId).partNumber(number)
                 .contentLength(length)
-                .contentMD5(digest.partMd5s().get(number - 1));
+                .contentMD5(md5);
         if (checksums) {
             request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
         // Parts in flight are never cancelled: cancelling the SDK's future does not stop a request
         // already on its way, and a part that lands after the abort stays behind. They are waited for.
-        // The file body stats the file when it is made: a file deleted since hashing fails here.
-        core.whole(core.call(() -> client.uploadPart(request.build(),
-                                AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length)))),
+        // A file body stats the file when it is made: a file deleted since hashing fails here.
+        core.whole(core.call(() -> client.uploadPart(request.build(), buffer != null
+                                ? AsyncRequestBody.fromRemainingByteBufferUnsafe(buffer.duplicate())
+                                : AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length)
+                                        .chunkSizeInBytes(FILE_CHUNK_BYTES)))),
                         answer -> answer.eTag() != null, "the UploadPart answer (part " + number + ")", "ETag", Operation.UPLOAD, key)
                 .whenComplete((response, error) -> {
                     if (error != null) {
-                        partFailed(number, attempt, error);
+                        partFailed(number, attempt, error, buffer, md5);
                         return;
                     }
                     boolean last;
                     synchronized (this) {
                         requestsInFlight--;
+                        partsHeld--;
                         parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag())
                                 .checksumCRC32(response.checksumCRC32()).build();
-                        last = ++partsDone == parts.length;
+                        partsDone++;
+                        last = readyToComplete();
                     }
+                    release(buffer);
                     progress.add(length);
                     if (last) {
                         complete();
                     } else {
-                        sendNextPart();
+                        readNext();
                     }
                     abortOnceSettled();
                 });
@@ -336,7 +457,7 @@ final class MultipartUpload {
      * retry layer does not start the whole upload over and multiply the attempts. A stop during
      * the pause ends the pause at once.
      */
-    private void partFailed(int number, int attempt, Throwable error) {
+    private void partFailed(int number, int attempt, Throwable error, ByteBuffer buffer, String md5) {
         StorageException e;
         boolean again;
         try {
@@ -345,7 +466,9 @@ final class MultipartUpload {
             unexpected.addSuppressed(error);
             synchronized (this) {
                 requestsInFlight--;
+                partsHeld--;
             }
+            release(buffer);
             fail(unexpected, false);
             return;
         }
@@ -357,9 +480,11 @@ final class MultipartUpload {
             again = !failed && !needsNewUpload && e.isRetryable() && attempt < partRetry.maxAttempts();
             if (!again) {
                 requestsInFlight--;
+                partsHeld--;
             }
         }
         if (!again) {
+            release(buffer);
             if (needsNewUpload) {
                 fail(e.toBuilder().retryable(true).detail(e.detail() + " (part " + number + "; a new upload may succeed)").build(), false);
             } else {
@@ -377,12 +502,14 @@ final class MultipartUpload {
                 stop = failed;
                 if (stop) {
                     requestsInFlight--;
+                    partsHeld--;
                 }
             }
             if (stop) {
+                release(buffer);
                 abortOnceSettled();
             } else {
-                sendPart(number, attempt + 1);
+                sendPart(number, attempt + 1, buffer, md5);
             }
         }, threads.ioOrHere());
     }

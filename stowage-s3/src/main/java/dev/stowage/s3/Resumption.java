@@ -6,6 +6,8 @@ import dev.stowage.ResumeJournal;
 import dev.stowage.ResumePoint;
 import dev.stowage.StorageException;
 import dev.stowage.internal.Futures;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -29,7 +31,8 @@ import software.amazon.awssdk.services.s3.model.Part;
  * <p>A record is taken up only if it is of the same content (size and SHA-256) cut the same way
  * (part size). The store is then asked which parts it holds ({@code ListParts}, every page), and
  * each one whose size is the one the plan gives its number and whose ETag is the MD5 of that part
- * of the local file is kept. A record of other content has its upload aborted and is removed; so
+ * of the local file (read for it) is kept; the upload still reads every part once more, for the
+ * SHA-256 it checks before completing. A record of other content has its upload aborted and is removed; so
  * is one of which no part can be kept (the upload may still exist, empty or with parts of other
  * bytes; S3Proxy even lists no parts for an upload it no longer has). A record whose upload is
  * gone ({@code NoSuchUpload}) is removed. In each of these cases a new upload starts. Stores that
@@ -58,23 +61,30 @@ final class Resumption {
     private final ResumeJournal journal;
     private final String key;
     private final String objectKey;
-    private final FileDigest digest;
+    private final Path source;
+    private final long sizeBytes;
+    private final String sha256;
     private final long partSizeBytes;
     private final Function<Throwable, StorageException> classify;
 
     /**
      * @param key      the caller's key, under which the journal records
+     * @param source   the file, whose parts the stored ones are checked against
+     * @param sha256   the SHA-256 the upload was planned with, for the record
      * @param classify turns what a request failed with into the backend's error
      */
     Resumption(S3Core core, MultipartAborts aborts, Executor io, ResumeJournal journal, String key, String objectKey,
-               FileDigest digest, long partSizeBytes, Function<Throwable, StorageException> classify) {
+               Path source, long sizeBytes, String sha256, long partSizeBytes,
+               Function<Throwable, StorageException> classify) {
         this.core = core;
         this.aborts = aborts;
         this.io = io;
         this.journal = journal;
         this.key = key;
         this.objectKey = objectKey;
-        this.digest = digest;
+        this.source = source;
+        this.sizeBytes = sizeBytes;
+        this.sha256 = sha256;
         this.partSizeBytes = partSizeBytes;
         this.classify = classify;
     }
@@ -95,15 +105,19 @@ final class Resumption {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         ResumePoint point = found.get();
-        if (point.size() != digest.sizeBytes() || !point.sha256().equals(digest.sha256()) || point.partSize() != partSizeBytes) {
+        if (point.size() != sizeBytes || !point.sha256().equals(sha256) || point.partSize() != partSizeBytes) {
             LOG.info("Not resuming upload {} of {}: it was of other content or cut otherwise ({} bytes, SHA-256 {}, parts of {} "
                     + "bytes; now {}, {}, {}); aborting it", point.uploadId(), key, point.size(), point.sha256(), point.partSize(),
-                    digest.sizeBytes(), digest.sha256(), partSizeBytes);
+                    sizeBytes, sha256, partSizeBytes);
             return forget(point, true);
         }
         return listParts(point.uploadId(), null, new ArrayList<>()).handleAsync((parts, error) -> {
             if (error == null) {
-                return keep(point, parts);
+                try {
+                    return keep(point, parts);
+                } catch (IOException e) {
+                    return CompletableFuture.<Optional<Stored>>failedFuture(e);
+                }
             }
             if (Futures.unwrap(error) instanceof NoSuchUploadException) {
                 LOG.info("Not resuming upload {} of {}: the store no longer has it", point.uploadId(), key);
@@ -120,10 +134,12 @@ final class Resumption {
         }, io).thenCompose(Function.identity());
     }
 
-    /** The parts of the plan that the listing shows stored with the right size and MD5; none: the upload is forgotten. */
-    private CompletableFuture<Optional<Stored>> keep(ResumePoint point, List<Part> listed) {
-        List<String> md5s = digest.partMd5s();
-        CompletedPart[] kept = new CompletedPart[md5s.size()];
+    /**
+     * The parts of the plan that the listing shows stored with the right size and the MD5 of that
+     * range of the file, which is read for it; none: the upload is forgotten.
+     */
+    private CompletableFuture<Optional<Stored>> keep(ResumePoint point, List<Part> listed) throws IOException {
+        CompletedPart[] kept = new CompletedPart[(int) ((sizeBytes + partSizeBytes - 1) / partSizeBytes)];
         int count = 0;
         long bytes = 0;
         for (Part part : listed) {
@@ -132,8 +148,9 @@ final class Resumption {
                 continue;
             }
             long offset = (number - 1) * partSizeBytes;
-            long length = Math.min(partSizeBytes, digest.sizeBytes() - offset);
-            if (part.size() == null || part.size() != length || !md5Hex(md5s.get(number - 1)).equalsIgnoreCase(unquoted(part.eTag()))) {
+            long length = Math.min(partSizeBytes, sizeBytes - offset);
+            if (part.size() == null || part.size() != length
+                    || !md5Hex(PartReader.md5(source, offset, length)).equalsIgnoreCase(unquoted(part.eTag()))) {
                 continue;
             }
             kept[number - 1] = CompletedPart.builder().partNumber(number).eTag(part.eTag())
@@ -186,7 +203,7 @@ final class Resumption {
      */
     void save(String uploadId, Instant started) {
         try {
-            journal.save(new ResumePoint(key, uploadId, digest.sizeBytes(), digest.sha256(), partSizeBytes, started));
+            journal.save(new ResumePoint(key, uploadId, sizeBytes, sha256, partSizeBytes, started));
         } catch (RuntimeException e) {
             throw journalFailed("could not record upload " + uploadId, e);
         }

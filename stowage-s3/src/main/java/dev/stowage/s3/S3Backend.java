@@ -184,14 +184,15 @@ public final class S3Backend extends AbstractStorageBackend {
         long size = requireSourceFile(source, key).size();
         S3Writer.Plan plan;
         try {
-            plan = writer.plan(source, size, key, options.progress(), () -> stop.getAsBoolean() || isClosed());
+            plan = writer.plan(source, size, key, options.sha256().orElse(null), options.progress(),
+                    () -> stop.getAsBoolean() || isClosed());
         } catch (CancellationException e) {
             if (isClosed() && !stop.getAsBoolean()) {
                 throw closedDuringUpload(key);
             }
             throw e;
         }
-        requireCallersSha256(options, plan.digest().sha256(), key);
+        requireCallersSha256(options, plan.sha256(), key); // parts are checked as they are read
         return plan;
     }
 

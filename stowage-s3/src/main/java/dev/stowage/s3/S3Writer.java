@@ -36,6 +36,8 @@ final class S3Writer {
     private final S3Threads threads;
     private final S3Config config;
     private final MultipartAborts aborts;
+    /** What parts are read into: twice the parts of one upload in flight, for all uploads at once. */
+    private final PartBuffers buffers;
     /** Multipart uploads that may still have parts on the server, with their keys, for {@link #stopAll} to abort. */
     private final Map<MultipartUpload, String> multipartUploads = new ConcurrentHashMap<>();
     /** Once set, by {@link #stopAll}, the reason every multipart upload of a key fails with; new ones stop at once. */
@@ -46,32 +48,61 @@ final class S3Writer {
         this.threads = threads;
         this.config = core.config();
         this.aborts = new MultipartAborts(core, threads);
+        this.buffers = new PartBuffers(2L * config.partConcurrency() * config.partSizeBytes());
     }
 
     /**
-     * How a file is sent: the digest of what was read, the part size, and the tally of its progress.
+     * How a file is sent: its size and SHA-256, the digest of what was read for one PUT, the part
+     * size, and the tally of its progress.
      *
-     * @param digest        the file's size, SHA-256 and the MD5 of each part
-     * @param partSizeBytes the size of every part but the last; 0 for one PUT
-     * @param progress      where the parts that reach the server are counted, and the end is told
+     * @param sizeBytes      the bytes to send
+     * @param sha256         the file's SHA-256, stored with the object: of the bytes read for one PUT; for
+     *                       parts, the caller's or one read before, which the parts read are checked against
+     * @param callersSha256  whether {@code sha256} is the caller's, unchecked as yet
+     * @param digest         for one PUT, the bytes' SHA-256 and MD5 (and the bytes of a small file); null for parts
+     * @param partSizeBytes  the size of every part but the last; 0 for one PUT
+     * @param progress       where the parts that reach the server are counted, and the end is told
      */
-    record Plan(FileDigest digest, long partSizeBytes, ProgressTally progress) {
+    record Plan(long sizeBytes, String sha256, boolean callersSha256, FileDigest digest, long partSizeBytes,
+                ProgressTally progress) {
     }
 
     /**
-     * Plans the upload of a file of {@code sizeBytes} and hashes it: blocking, for the I/O
-     * executor. Tells the caller's progress {@code (0, size)} first.
+     * Plans the upload of a file of {@code sizeBytes}: blocking, for the I/O executor. Tells the
+     * caller's progress {@code (0, size)} first. A file sent in one PUT is hashed now (SHA-256 and
+     * MD5). A file sent in parts is read part by part as it is sent ({@link MultipartUpload}); its
+     * SHA-256, which the object's creation needs, is the caller's if given, else read now.
      *
-     * @param stop polled while the file is read; when true the read stops with a
-     *             {@link java.util.concurrent.CancellationException}
+     * @param callersSha256 the SHA-256 the caller gave, or null
+     * @param stop          polled while the file is read; when true the read stops with a
+     *                      {@link java.util.concurrent.CancellationException}
      * @throws StorageException {@code UNSUPPORTED} if the file needs parts larger than S3 allows
      */
-    Plan plan(Path source, long sizeBytes, String key, UploadProgress progress, BooleanSupplier stop) throws IOException {
-        long partSize = sizeBytes >= config.multipartThresholdBytes() ? partSizeFor(sizeBytes, key) : 0;
+    Plan plan(Path source, long sizeBytes, String key, String callersSha256, UploadProgress progress, BooleanSupplier stop)
+            throws IOException {
         Progress.report(progress, 0, sizeBytes);
-        FileDigest digest = FileDigest.of(source, partSize > 0 ? partSize : Long.MAX_VALUE, stop, threads.md5());
-        // What is sent is what was read, should the file have changed since its size was taken.
-        return new Plan(digest, partSize, new ProgressTally(progress, digest.sizeBytes(), threads.ioOrHere()));
+        if (sizeBytes < config.multipartThresholdBytes()) {
+            return onePut(source, progress, stop);
+        }
+        if (callersSha256 != null) {
+            return new Plan(sizeBytes, callersSha256, true, null, partSizeFor(sizeBytes, key), tally(progress, sizeBytes));
+        }
+        FileDigest whole = FileDigest.sha256Only(source, stop);
+        long size = whole.sizeBytes();
+        if (size < config.multipartThresholdBytes()) { // it shrank since its size was taken
+            return onePut(source, progress, stop);
+        }
+        return new Plan(size, whole.sha256(), false, null, partSizeFor(size, key), tally(progress, size));
+    }
+
+    /** One PUT of what is read now: what is sent is what was read, should the file have changed since its size was taken. */
+    private Plan onePut(Path source, UploadProgress progress, BooleanSupplier stop) throws IOException {
+        FileDigest digest = FileDigest.of(source, Long.MAX_VALUE, stop, threads.md5());
+        return new Plan(digest.sizeBytes(), digest.sha256(), false, digest, 0, tally(progress, digest.sizeBytes()));
+    }
+
+    private ProgressTally tally(UploadProgress progress, long sizeBytes) {
+        return new ProgressTally(progress, sizeBytes, threads.ioOrHere());
     }
 
     private long partSizeFor(long size, String key) {
@@ -98,10 +129,10 @@ final class S3Writer {
         String objectKey = core.objectKey(key, Operation.UPLOAD);
         String contentType = options.contentType().orElseGet(() -> contentType(key, source));
         Map<String, String> metadata = new TreeMap<>(options.metadata());
-        metadata.put(S3Backend.SHA256_METADATA, plan.digest().sha256());
+        metadata.put(S3Backend.SHA256_METADATA, plan.sha256());
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
-            MultipartUpload upload = new MultipartUpload(core, threads, aborts, key, source, plan, classify,
+            MultipartUpload upload = new MultipartUpload(core, threads, aborts, buffers, key, source, plan, classify,
                     options.resumeJournal());
             multipartUploads.put(upload, key);
             upload.ended().whenComplete((ok, e) -> multipartUploads.remove(upload));
@@ -131,7 +162,8 @@ final class S3Writer {
         // A small file goes from the bytes hashed; a larger one is read again as it is sent.
         return core.whole(core.call(() -> core.client().putObject(put.build(), plan.digest().contentRead()
                         .map(AsyncRequestBody::fromRemainingByteBufferUnsafe)
-                        .orElseGet(() -> AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size))))),
+                        .orElseGet(() -> AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size)
+                                .chunkSizeInBytes(MultipartUpload.FILE_CHUNK_BYTES))))),
                 answer -> answer.eTag() != null, "the PutObject answer", "ETag", Operation.UPLOAD, key);
     }
 

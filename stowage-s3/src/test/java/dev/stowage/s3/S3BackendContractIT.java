@@ -88,7 +88,8 @@ class S3BackendContractIT extends StorageBackendContract {
      *   <li>FileDigest's MD5 threads and MultipartUpload's part-retry timer, shared by every S3
      *       backend, which end after 30 s idle;</li>
      *   <li>the JDK's default pool for asynchronous file channels, through which the SDK's file
-     *       request bodies read: unnamed daemon threads ({@code Thread-N}) that end after 60 s idle.</li>
+     *       request bodies read: daemon threads that end after 60 s idle, named by
+     *       {@link JdkFileReadThreads} in these tests.</li>
      * </ul>
      * The SDK's Netty event loops, which S3Clients shares among all backends, are not among them:
      * a backend's close() must end them.
@@ -100,6 +101,6 @@ class S3BackendContractIT extends StorageBackendContract {
         return (group != null && SERVER_THREADS.parentOf(group))
                 || name.startsWith("stowage-s3-md5-")
                 || name.startsWith("stowage-s3-retry-")
-                || (thread.isDaemon() && name.matches("Thread-\\d+"));
+                || name.startsWith(JdkFileReadThreads.PREFIX);
     }
 }

@@ -107,14 +107,16 @@ class S3BackendThreadsIT {
      */
     private List<String> exercise(S3Backend.Builder builder, String round, Set<Thread> initial) throws Exception {
         Path small = Files.writeString(dir.resolve(round + ".txt"), "small " + round);
+        Path medium = TestS3.randomFile(dir, 2); // one PUT, hashed with MD5 on a thread of its own
         Path large = TestS3.randomFile(dir, 11);
         try (S3Backend s3 = builder.build()) {
             await(s3.uploadFile(small, "small.txt"));
+            await(s3.uploadFile(medium, "medium.bin"));
             await(s3.uploadFile(large, "large.bin"));
             assertThat(await(s3.stat("large.bin"))).isPresent();
-            assertThat(await(s3.forEach("", o -> { }))).isEqualTo(2);
+            assertThat(await(s3.forEach("", o -> { }))).isEqualTo(3);
             await(s3.deleteFile("small.txt"));
-            assertThat(await(s3.deleteFiles(List.of("large.bin"))).isComplete()).isTrue();
+            assertThat(await(s3.deleteFiles(List.of("medium.bin", "large.bin"))).isComplete()).isTrue();
             return newSince(initial).stream().map(Thread::getName).collect(Collectors.toList());
         }
     }
@@ -163,12 +165,14 @@ class S3BackendThreadsIT {
 
     /**
      * The live threads but those of the in-process S3 server, whose pool grows and shrinks with its
-     * load: they run S3Proxy's (shaded) Jetty.
+     * load (they run S3Proxy's shaded Jetty), and those of the JDK's pool of file reads, which is
+     * the JVM's, not the backend's ({@link JdkFileReadThreads}).
      */
     private static Set<Thread> liveThreads() {
         Set<Thread> threads = new HashSet<>();
         Thread.getAllStackTraces().forEach((thread, stack) -> {
-            if (thread.isAlive() && Arrays.stream(stack).noneMatch(frame -> frame.getClassName().startsWith("org.gaul."))) {
+            if (thread.isAlive() && !thread.getName().startsWith(JdkFileReadThreads.PREFIX)
+                    && Arrays.stream(stack).noneMatch(frame -> frame.getClassName().startsWith("org.gaul."))) {
                 threads.add(thread);
             }
         });
