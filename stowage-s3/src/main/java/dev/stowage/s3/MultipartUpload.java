@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -39,7 +40,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
  * One multipart upload of a file: create, send the parts, complete. The parts are read once each,
  * in order ({@link PartReader}): a part is read into a buffer ({@link PartBuffers}), its MD5 taken,
  * and sent from there, a few parts at once, never the whole file in memory; a part over 64 MiB
- * (files over 78 GiB) is hashed in place and sent from the file. The upload is completed only once
+ * (files over 625 GiB with 8 MiB parts) is hashed in place and sent from the file. The upload is completed only once
  * the SHA-256 of every part read is the one it was planned with, which goes with the object. If any step fails, or
  * the caller cancels, no new part starts, and once the parts in flight have ended the upload is
  * aborted, so that no orphan part lands after the abort; the future fails only once the abort has
@@ -109,6 +110,8 @@ final class MultipartUpload {
     /** Whether every part has been read and the whole found to have {@link #sha256}; guarded by this. */
     private boolean allRead;
     private boolean completionSent;
+    /** The buffer the part being read waits for, if it waits; guarded by this. */
+    private CompletableFuture<ByteBuffer> bufferAwaited;
     /** Parts being read or sent, and the completion, not ended yet; guarded by this. */
     private int requestsInFlight;
     private boolean creationEnded;
@@ -167,6 +170,7 @@ final class MultipartUpload {
                 synchronized (this) {
                     failed = true;
                 }
+                withdrawBuffer();
                 stopped.complete(null);
                 abortOnceSettled();
             }
@@ -312,10 +316,28 @@ final class MultipartUpload {
             partsHeld++;
             requestsInFlight++;
         }
-        if (reader.buffered(number)) {
-            buffers.take((int) reader.length(number)).thenAcceptAsync(buffer -> readPart(number, buffer), threads.ioOrHere());
+        if (reader.buffered()) {
+            // Every buffer of the part size, the last part's too: the same buffers serve part after part,
+            // upload after upload, rather than each odd size taking direct memory of its own until a GC.
+            CompletableFuture<ByteBuffer> buffer = buffers.take((int) partSizeBytes);
+            boolean failedMeanwhile;
+            synchronized (this) {
+                bufferAwaited = buffer.isDone() ? null : buffer; // for fail() to withdraw
+                failedMeanwhile = failed && bufferAwaited != null;
+            }
+            if (failedMeanwhile) {
+                buffers.withdraw(buffer);
+            }
+            buffer.whenCompleteAsync((given, noBuffer) -> {
+                synchronized (this) {
+                    if (bufferAwaited == buffer) {
+                        bufferAwaited = null;
+                    }
+                }
+                readPart(number, given, noBuffer);
+            }, threads.ioOrHere());
         } else {
-            threads.ioOrHere().execute(() -> readPart(number, null));
+            threads.ioOrHere().execute(() -> readPart(number, null, null));
         }
     }
 
@@ -325,14 +347,19 @@ final class MultipartUpload {
      * SHA-256. After the last part, the SHA-256 of the whole is checked: a file that changed since
      * the upload was planned fails it before it is completed.
      */
-    private void readPart(int number, ByteBuffer buffer) {
+    private void readPart(int number, ByteBuffer buffer, Throwable noBuffer) {
         boolean stop;
         synchronized (this) {
             stop = failed;
         }
         String inPlaceMd5 = null;
         Throwable error = null;
-        if (!stop) {
+        if (noBuffer != null) { // withdrawn, as the upload failed; or no direct memory left
+            Throwable why = Futures.unwrap(noBuffer);
+            error = why instanceof CancellationException ? null
+                    : core.error(ErrorKind.IO, "no memory for a part of " + partSizeBytes + " bytes: " + why, Operation.UPLOAD, key)
+                            .toBuilder().retryable(true).cause(why).build();
+        } else if (!stop) {
             try {
                 if (buffer != null) {
                     reader.read(number, buffer);
@@ -354,12 +381,13 @@ final class MultipartUpload {
         boolean complete = false;
         synchronized (this) {
             reading = false;
-            send = !stop && error == null && parts[number - 1] == null;
+            boolean ok = !failed && error == null && noBuffer == null; // failed again: stopped while it was read
+            send = ok && parts[number - 1] == null;
             if (!send) {
                 partsHeld--;
                 requestsInFlight--;
             }
-            if (!stop && error == null && reader.done()) {
+            if (ok && reader.done()) {
                 allRead = true;
                 complete = readyToComplete();
             }
@@ -601,8 +629,20 @@ final class MultipartUpload {
                 keepForResume = resumable && resumption != null;
             }
         }
+        withdrawBuffer();
         stopped.complete(null);
         abortOnceSettled(); // always: the caller may have just ended the last request
+    }
+
+    /** Once failed: the part waiting for memory, if any, ends now, not once other parts give some back. */
+    private void withdrawBuffer() {
+        CompletableFuture<ByteBuffer> awaited;
+        synchronized (this) {
+            awaited = bufferAwaited;
+        }
+        if (awaited != null) {
+            buffers.withdraw(awaited);
+        }
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * but the last is {@code partSizeBytes} long. Not thread-safe: one part at a time, in order.
  */
 final class PartReader {
-    /** Parts up to this size are read into memory; larger ones (files over 78 GiB) are hashed in place. */
+    /** Parts up to this size are read into memory; larger ones (files over 625 GiB with 8 MiB parts) are hashed in place. */
     static final long MAX_BUFFERED_PART_BYTES = 64L << 20;
     private static final int CHUNK_BYTES = 1 << 20;
 
@@ -48,13 +48,14 @@ final class PartReader {
         return Math.min(partSizeBytes, sizeBytes - offset(number));
     }
 
-    /** Whether the part is read into a buffer ({@link #read}) rather than hashed in place ({@link #hashInPlace}). */
-    boolean buffered(int number) {
-        return length(number) <= MAX_BUFFERED_PART_BYTES;
+    /** Whether the parts are read into buffers ({@link #read}) rather than hashed in place ({@link #hashInPlace}). */
+    boolean buffered() {
+        return partSizeBytes <= MAX_BUFFERED_PART_BYTES;
     }
 
     /**
-     * Reads the next part into {@code buffer}, which it then holds from its position 0 to its limit.
+     * Reads the next part into {@code buffer} (of the part size, or larger), which it then holds
+     * from its position 0 to its limit.
      *
      * @throws EOFException if the file ends before the part does: it shrank since it was planned
      */

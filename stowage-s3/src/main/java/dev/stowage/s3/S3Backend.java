@@ -196,6 +196,11 @@ public final class S3Backend extends AbstractStorageBackend {
         return plan;
     }
 
+    /** Parts of multipart uploads waiting for memory to be read into: for tests. */
+    int partsAwaitingMemory() {
+        return writer.partsAwaitingMemory();
+    }
+
     @Override
     public CompletableFuture<Void> deleteFile(String key) {
         Objects.requireNonNull(key, "key");

@@ -198,6 +198,11 @@ final class S3Writer {
         return aborts.abortStale(config.bucketPrefix(), olderThan, keep);
     }
 
+    /** Parts of multipart uploads waiting for memory to be read into: for tests. */
+    int partsAwaitingMemory() {
+        return buffers.waiting();
+    }
+
     /** How many multipart uploads may still have parts on the server. */
     int multipartUploadsInFlight() {
         return multipartUploads.size();

@@ -18,7 +18,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +30,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
  * Multipart uploads read each part once and check the whole file's SHA-256 before completing: a
@@ -114,6 +119,51 @@ class MultipartReadOnceIT {
         for (int i = 0; i < files.size(); i++) {
             assertThat(server.read(bucket, "f" + i + ".bin")).as("f" + i).hasValue(Files.readAllBytes(files.get(i)));
         }
+        assertThat(server.multipartUploads(bucket)).isEmpty();
+    }
+
+    /**
+     * Two uploads hold all the memory for parts (one part each, held on its way); a third, whose
+     * part waits for memory, is cancelled: it is aborted at once, not once memory comes back.
+     */
+    @Test
+    void uploadCancelledWhileItsPartWaitsForMemory_isAbortedAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger partsHeld = new AtomicInteger();
+        ExecutionInterceptor holdParts = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (context.request() instanceof UploadPartRequest) {
+                    partsHeld.incrementAndGet();
+                    try {
+                        release.await(30, SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        ExecutorService io = Executors.newFixedThreadPool(8);
+        try (S3Backend s3 = S3Backend.builder(multipart().build()).executor(io).interceptor(holdParts).build()) {
+            CompletableFuture<?> a = s3.uploadFile(TestS3.randomFile(dir, 6), "a.bin");
+            CompletableFuture<?> b = s3.uploadFile(TestS3.randomFile(dir, 6), "b.bin");
+            TestS3.awaitUntil("two parts hold the memory", () -> partsHeld.get() == 2);
+            CompletableFuture<?> c = s3.uploadFile(TestS3.randomFile(dir, 6), "c.bin");
+            TestS3.awaitUntil("the third upload's part waits for memory", () -> s3.partsAwaitingMemory() == 1);
+            assertThat(server.multipartUploads(bucket)).hasSize(3);
+
+            c.cancel(true);
+            TestS3.awaitUntil("the third upload is aborted, the others still held", () -> server.multipartUploads(bucket).size() == 2);
+            assertThat(partsHeld).as("no part of the third was sent").hasValue(2);
+            assertThat(s3.partsAwaitingMemory()).isZero();
+            release.countDown();
+            await(a);
+            await(b);
+        } finally {
+            release.countDown();
+            io.shutdown();
+        }
+        assertThat(server.keys(bucket)).containsExactlyInAnyOrder("a.bin", "b.bin");
         assertThat(server.multipartUploads(bucket)).isEmpty();
     }
 

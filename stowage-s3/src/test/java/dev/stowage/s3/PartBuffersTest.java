@@ -67,6 +67,23 @@ class PartBuffersTest {
     }
 
     @Test
+    void withdrawn_requestFailsCancelled_andThoseBehindItAreServed() {
+        ByteBuffer held = buffers.take(50).join();
+        CompletableFuture<ByteBuffer> large = buffers.take(80);
+        CompletableFuture<ByteBuffer> small = buffers.take(40);
+
+        assertThat(buffers.withdraw(large)).isTrue();
+        assertThat(large).isCompletedExceptionally();
+        assertThatThrownBy(large::join).isInstanceOf(java.util.concurrent.CancellationException.class)
+                .hasMessageContaining("waited for memory");
+        assertThat(small).as("50 + 40 fits, with the 80 gone from the queue").isDone();
+        assertThat(buffers.withdraw(small)).as("given already: it must come back instead").isFalse();
+        buffers.giveBack(held);
+        buffers.giveBack(small.join());
+        assertThat(buffers.outBytes()).isZero();
+    }
+
+    @Test
     void budget_mustBePositive() {
         assertThatThrownBy(() -> new PartBuffers(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("budgetBytes");
     }

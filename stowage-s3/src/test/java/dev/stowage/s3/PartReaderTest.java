@@ -25,8 +25,10 @@ class PartReaderTest {
         PartReader reader = new PartReader(file, content.length, 300);
         assertThat(reader.partCount()).isEqualTo(4);
         assertThat(reader.length(4)).isEqualTo(100);
+        assertThat(reader.buffered()).isTrue();
+        assertThat(new PartReader(file, 100L << 30, 65L << 20).buffered()).as("parts over 64 MiB are hashed in place").isFalse();
 
-        ByteBuffer buffer = ByteBuffer.allocateDirect(300);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(300); // of the part size, the last part's too
         for (int number = 1; number <= 4; number++) {
             assertThat(reader.done()).isFalse();
             reader.read(number, buffer);
