@@ -32,6 +32,9 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
     static final long RACY_NANOS = Duration.ofSeconds(2).toNanos();
     private static final int BUFFER_BYTES = 256 * 1024;
     private static final int MAX_TRIES = 3;
+    /** A batch of files to hash goes to the pool once it holds this many files, or this many bytes. */
+    private static final int BATCH_FILES = 64;
+    private static final long BATCH_BYTES = 4L << 20;
     private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BUFFER_BYTES));
 
     private final StateStore state;
@@ -39,8 +42,12 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
     private final ExecutorService pool;
     private final Clock clock;
     private final RowCursor<HashedFile> last;
+    /** Batches of files handed to the pool and not hashed yet, at most {@link #maxInFlight}. */
     private final Semaphore inFlight;
     private final int maxInFlight;
+    /** Files to hash that the walk met since the last batch went to the pool: the walk's thread only. */
+    private final List<ToHash> batch = new ArrayList<>();
+    private long batchBytes;
     private final List<HashedFile> toPut = new ArrayList<>();
     private final List<String> toRemove = new ArrayList<>();
     /** Prefixes of entries whose type could not be read: what the last scan had under them is kept. */
@@ -71,11 +78,31 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
                 && java.util.Objects.equals(old.source(), source)) {
             return;
         }
+        batch.add(new ToHash(key, source, path, stat, old));
+        batchBytes += stat.size();
+        if (batch.size() >= BATCH_FILES || batchBytes >= BATCH_BYTES) {
+            submitBatch();
+        }
+    }
+
+    /** Hands the files gathered so far to the pool, as one task: a task per small file costs more in hand-offs than its hashing. */
+    private void submitBatch() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<ToHash> files = List.copyOf(batch);
+        batch.clear();
+        batchBytes = 0;
         inFlight.acquireUninterruptibly();
         try {
             pool.execute(() -> {
                 try {
-                    hash(key, source, path, stat, old);
+                    for (ToHash file : files) {
+                        if (failure.get() != null) {
+                            return;
+                        }
+                        hash(file.key(), file.source(), file.path(), file.stat(), file.old());
+                    }
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 } finally {
@@ -86,6 +113,10 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
             inFlight.release();
             throw e;
         }
+    }
+
+    /** A file the walk met that is to be hashed, with its stat then and its row of the last scan, if any. */
+    private record ToHash(String key, String source, Path path, FileStat stat, HashedFile old) {
     }
 
     @Override
@@ -115,6 +146,7 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
 
     /** Ends the merge: every row the walk did not meet is removed; waits for the hashing. */
     void finish() {
+        submitBatch();
         passTo(null);
         inFlight.acquireUninterruptibly(maxInFlight);
         inFlight.release(maxInFlight);
