@@ -108,7 +108,9 @@ public final class HttpServer implements AutoCloseable {
         http.setUriCompliance(UriCompliance.DEFAULT.with("STOWAGE", UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
         // One acceptor thread, whatever the number of cores: a graceful stop closes its listening socket
         // at once, so new connections are refused; with none, Jetty keeps the socket open to the end.
-        ServerConnector connector = new ServerConnector(server, 1, -1, new HttpConnectionFactory(http));
+        // A selector thread per core: small files are served on them (Router), as nginx's workers do.
+        ServerConnector connector = new ServerConnector(server, 1, Runtime.getRuntime().availableProcessors(),
+                new HttpConnectionFactory(http));
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         connector.setIdleTimeout(settings.idleTimeout().toMillis());

@@ -28,6 +28,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.ResourceService;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,7 @@ final class Router extends Handler.Abstract {
     private final HttpSettings settings;
     private final FileLookup files;
     private final ResourceService resources = new ResourceService();
+    private final SmallFileCache smallFiles = new SmallFileCache(SmallFileCache.MAX_BYTES);
     private final Optional<byte[]> tokenDigest;
 
     /**
@@ -64,6 +66,9 @@ final class Router extends Handler.Abstract {
      * @param root     the real path of {@code settings.root()}
      */
     Router(HttpSettings settings, Path root) {
+        // Jetty calls handle() on the thread that read the request; whatever may block longer than
+        // a small file's read goes to the server's thread pool from there (see handle).
+        super(InvocationType.NON_BLOCKING);
         this.settings = settings;
         this.files = new FileLookup(root, settings.hiddenFolders());
         this.tokenDigest = settings.bearerToken().map(Router::sha256);
@@ -73,18 +78,41 @@ final class Router extends Handler.Abstract {
         addBean(resources);
     }
 
+    /**
+     * Runs on the thread that read the request, as nginx's workers do: a file is looked up and a
+     * small one read and sent there, at the cost of a few system calls on files the page cache
+     * mostly holds. Everything else (ranges and large files through {@link ResourceService}, the
+     * manifest, health, metrics, a rescan) goes to the server's thread pool, where it may block.
+     */
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath();
-        switch (Route.of(path, settings.basePath())) {
-            case FILES -> file(request, response, callback, path.substring(settings.basePath().length()));
-            case MANIFEST -> manifest(request, response, callback);
-            case HEALTHZ -> health(request, response, callback);
-            case METRICS -> metrics(request, response, callback);
-            case RESCAN -> rescan(request, response, callback);
-            case OTHER -> Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+        Route route = Route.of(path, settings.basePath());
+        if (route == Route.FILES) {
+            file(request, response, callback, path.substring(settings.basePath().length()));
+        } else {
+            inPool(request, callback, () -> {
+                switch (route) {
+                    case MANIFEST -> manifest(request, response, callback);
+                    case HEALTHZ -> health(request, response, callback);
+                    case METRICS -> metrics(request, response, callback);
+                    case RESCAN -> rescan(request, response, callback);
+                    default -> Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                }
+            });
         }
         return true;
+    }
+
+    /** Runs the step on the server's thread pool; what it throws fails the request. */
+    private static void inPool(Request request, Callback callback, Runnable step) {
+        request.getComponents().getExecutor().execute(() -> {
+            try {
+                step.run();
+            } catch (Throwable e) {
+                callback.failed(e);
+            }
+        });
     }
 
     private void file(Request request, Response response, Callback callback, String rawKey) {
@@ -143,17 +171,20 @@ final class Router extends Handler.Abstract {
             String mediaType) {
         ByteBufferPool.Sized buffers = new ByteBufferPool.Sized(request.getComponents().getByteBufferPool(), true, BUFFER_BYTES);
         FileContent content = new FileContent(path, attributes, mediaType, buffers, HttpMethod.HEAD.is(request.getMethod()));
-        if (!sentPlainly(request, response, callback, content)) {
-            resources.doGet(ifRangeHolds(request, content) ? request : withoutRange(request), response, callback, content);
+        if (!sentPlainly(request, response, callback, content, path, attributes)) {
+            inPool(request, callback,
+                    () -> resources.doGet(ifRangeHolds(request, content) ? request : withoutRange(request), response, callback, content));
         }
     }
 
     /**
      * Sends a small file whole to a plain GET (no range, no condition) with the headers
-     * {@link ResourceService} would send, in one write, without its look-ups on the way; answers
-     * nothing and returns false for any other request, which ResourceService answers.
+     * {@link ResourceService} would send, in one write, without its look-ups on the way, from the
+     * {@link SmallFileCache} when it holds the file as the lookup found it; answers nothing and
+     * returns false for any other request, which ResourceService answers.
      */
-    private static boolean sentPlainly(Request request, Response response, Callback callback, FileContent content) {
+    private boolean sentPlainly(Request request, Response response, Callback callback, FileContent content, Path path,
+                                BasicFileAttributes attributes) {
         if (!HttpMethod.GET.is(request.getMethod()) || content.getContentLengthValue() > FileContent.SMALL_BYTES) {
             return false;
         }
@@ -163,12 +194,14 @@ final class Router extends Handler.Abstract {
                 return false;
             }
         }
-        ByteBuffer bytes;
-        try {
-            bytes = content.readAll();
-        } catch (IOException e) {
-            callback.failed(e);
-            return true;
+        ByteBuffer bytes = smallFiles.get(path, attributes);
+        if (bytes == null) {
+            try {
+                bytes = smallFiles.put(path, attributes, content.readAll());
+            } catch (IOException e) {
+                callback.failed(e);
+                return true;
+            }
         }
         response.setStatus(HttpStatus.OK_200);
         HttpFields.Mutable out = response.getHeaders();

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -150,6 +151,22 @@ class FileServingIT {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo("nfd on disk");
+    }
+
+    /** A file sent once, then replaced as the publisher does (a new file renamed over it) with the same size and time. */
+    @Test
+    void smallFileReplaced_afterItWasSent_isSentAsItIsNow() throws IOException {
+        Path file = Files.writeString(root.resolve("replaced.txt"), "version 1");
+        assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 1");
+        assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 1");
+
+        Path next = Files.writeString(root.resolve(".replaced.tmp"), "version 2");
+        Files.setLastModifiedTime(next, Files.getLastModifiedTime(file));
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 2");
+
+        Files.writeString(file, "version 3, longer"); // rewritten in place
+        assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 3, longer");
     }
 
     @Test
