@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SmallFileCache {
     /** The bytes of all entries together, at most. */
-    static final long MAX_BYTES = 32L << 20;
+    static final long MAX_BYTES = 64L << 20;
 
     private record Entry(long size, FileTime modified, Object fileKey, ByteBuffer bytes) {
         boolean describes(BasicFileAttributes attributes) {
