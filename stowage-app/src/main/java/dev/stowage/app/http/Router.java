@@ -132,7 +132,10 @@ final class Router extends Handler.Abstract {
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400);
             return;
         }
-        Optional<FileLookup.Found> found = files.isHidden(key) ? Optional.empty() : files.find(key);
+        // A file whose bytes are kept, found at the key's own path as it was read, is the file a
+        // full lookup found then (same device and inode): one lstat instead of one per name.
+        Optional<FileLookup.Found> found = files.isHidden(key) ? Optional.empty()
+                : files.atOwnPath(key).filter(f -> smallFiles.has(f.path(), f.attributes())).or(() -> files.find(key));
         if (found.isEmpty()) {
             Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
             return;

@@ -44,6 +44,12 @@ final class SmallFileCache {
         return entry != null && entry.describes(now) ? entry.bytes().duplicate() : null;
     }
 
+    /** Whether the file's bytes are kept and it is still as it was read. */
+    boolean has(Path path, BasicFileAttributes now) {
+        Entry entry = entries.get(path);
+        return entry != null && entry.describes(now);
+    }
+
     /**
      * Keeps the bytes of a file read, with the attributes taken before it was read. A file whose
      * platform gives no identity (no {@code fileKey}) is not kept: its replacement could not be told.

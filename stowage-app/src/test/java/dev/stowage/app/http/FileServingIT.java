@@ -169,6 +169,27 @@ class FileServingIT {
         assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 3, longer");
     }
 
+    /**
+     * A file sent once (its bytes kept), then its folder swapped for a link to a folder outside the
+     * root holding a file of the same name, size and time: the link is seen, as on a first request.
+     */
+    @Test
+    void folderSwappedForALinkOut_afterAFileInItWasSent_is404() throws IOException {
+        Path folder = Files.createDirectories(root.resolve("swapped"));
+        Path file = Files.writeString(folder.resolve("page.txt"), "inside");
+        assertThat(Client.get(url("swapped/page.txt")).statusCode()).isEqualTo(200);
+
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Path twin = Files.writeString(outside.resolve("page.txt"), "secret");
+        Files.setLastModifiedTime(twin, Files.getLastModifiedTime(file));
+        Files.move(folder, dir.resolve("moved-away"));
+        Files.createSymbolicLink(folder, outside);
+
+        HttpResponse<byte[]> response = Client.get(url("swapped/page.txt"));
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(new String(response.body(), StandardCharsets.UTF_8)).doesNotContain("secret");
+    }
+
     @Test
     void emptyFile_200_noBody() {
         HttpResponse<byte[]> response = Client.get(url("empty.txt"));
