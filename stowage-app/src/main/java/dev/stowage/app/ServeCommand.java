@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -82,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
         // A rescan asked for before the watcher starts is the first run, about to come; once the
         // watcher is closed, none will come and the request gets 503.
         HttpSettings settings = new HttpSettings(server.host(), server.port(), folder,
-                server.baseUrl().map(URI::getRawPath).orElse("/"), Set.of(CacheManager.STATE_FOLDER),
+                server.baseUrl().map(URI::getRawPath).orElse("/"), hidden(folder, config),
                 () -> Optional.ofNullable(running.get()).map(CacheManager::manifestFile).filter(Files::isRegularFile),
                 health::health, Optional.of(registry), server.token().map(t -> t.reveal()),
                 () -> Optional.ofNullable(watcher.get()).map(FolderWatcher::trigger).orElse(true),
@@ -196,15 +197,38 @@ final class ServeCommand implements Callable<Integer> {
      */
     private static Set<String> unwatched(Path folder, AppConfig config, boolean inPlace) {
         Set<String> paths = new java.util.HashSet<>();
-        Path root = folder.toAbsolutePath().normalize();
-        Path stateFolder = config.publish().stateFile(folder).toAbsolutePath().normalize().getParent();
-        if (stateFolder.startsWith(root) && !stateFolder.equals(root)) {
-            paths.add(root.relativize(stateFolder).toString().replace(root.getFileSystem().getSeparator(), "/"));
-        }
+        stateFolderKey(folder, config).ifPresent(paths::add);
         if (inPlace) {
             paths.add(config.publish().manifestKey());
         }
         return paths;
+    }
+
+    /**
+     * Keys the server never serves: the default state folder, and the state's own folder when it is
+     * inside the folder served; the state database and its journals when they lie at its top.
+     */
+    static Set<String> hidden(Path folder, AppConfig config) {
+        Set<String> keys = new java.util.HashSet<>(Set.of(CacheManager.STATE_FOLDER));
+        Optional<String> stateFolder = stateFolderKey(folder, config);
+        stateFolder.ifPresent(keys::add);
+        Path root = folder.toAbsolutePath().normalize();
+        Path state = config.publish().stateFile(folder).toAbsolutePath().normalize();
+        if (stateFolder.isEmpty() && root.equals(state.getParent())) {
+            String name = state.getFileName().toString();
+            keys.addAll(List.of(name, name + "-wal", name + "-shm", name + "-journal"));
+        }
+        return keys;
+    }
+
+    /** The key of the state's folder, when it is a folder inside the one published. */
+    private static Optional<String> stateFolderKey(Path folder, AppConfig config) {
+        Path root = folder.toAbsolutePath().normalize();
+        Path stateFolder = config.publish().stateFile(folder).toAbsolutePath().normalize().getParent();
+        if (stateFolder.startsWith(root) && !stateFolder.equals(root)) {
+            return Optional.of(root.relativize(stateFolder).toString().replace(root.getFileSystem().getSeparator(), "/"));
+        }
+        return Optional.empty();
     }
 
     private static Throwable cause(RuntimeException e) {

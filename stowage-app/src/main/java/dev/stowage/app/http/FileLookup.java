@@ -62,24 +62,6 @@ final class FileLookup {
         return Optional.empty();
     }
 
-    /**
-     * The regular file at the key's own path, by one {@code lstat} that follows any link on the
-     * way there: not a lookup, only a way to tell that a file {@link #find} found before is still
-     * the same one (its identity, device and inode, shows it), without checking every name again.
-     */
-    Optional<Found> atOwnPath(String key) {
-        if (!Keys.isValid(key) || isHidden(key)) {
-            return Optional.empty();
-        }
-        try {
-            Path path = root.resolve(key);
-            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return attributes.isRegularFile() ? Optional.of(new Found(path, attributes)) : Optional.empty();
-        } catch (IOException | InvalidPathException e) {
-            return Optional.empty();
-        }
-    }
-
     private static boolean isAscii(String key) {
         for (int i = 0; i < key.length(); i++) {
             if (key.charAt(i) >= 0x80) {

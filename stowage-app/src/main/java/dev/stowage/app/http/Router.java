@@ -132,10 +132,7 @@ final class Router extends Handler.Abstract {
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400);
             return;
         }
-        // A file whose bytes are kept, found at the key's own path as it was read, is the file a
-        // full lookup found then (same device and inode): one lstat instead of one per name.
-        Optional<FileLookup.Found> found = files.isHidden(key) ? Optional.empty()
-                : files.atOwnPath(key).filter(f -> smallFiles.has(f.path(), f.attributes())).or(() -> files.find(key));
+        Optional<FileLookup.Found> found = files.isHidden(key) ? Optional.empty() : files.find(key);
         if (found.isEmpty()) {
             Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
             return;
@@ -145,7 +142,7 @@ final class Router extends Handler.Abstract {
             Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403);
             return;
         }
-        send(request, response, callback, found.get().path(), found.get().attributes(), MediaTypes.guess(key));
+        send(request, response, callback, found.get().path(), found.get().attributes(), MediaTypes.guess(key), smallFiles);
     }
 
     private void manifest(Request request, Response response, Callback callback) {
@@ -167,14 +164,15 @@ final class Router extends Handler.Abstract {
         }
         // The manifest changes with every publish: caches must ask again, and the ETag makes that cheap.
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-        send(request, response, callback, manifest.get(), attributes, JSON);
+        send(request, response, callback, manifest.get(), attributes, JSON, null); // its path is not one FileLookup found
     }
 
+    /** @param kept where a small file's bytes are kept to be sent again; null to keep nothing */
     private void send(Request request, Response response, Callback callback, Path path, BasicFileAttributes attributes,
-            String mediaType) {
+            String mediaType, SmallFileCache kept) {
         ByteBufferPool.Sized buffers = new ByteBufferPool.Sized(request.getComponents().getByteBufferPool(), true, BUFFER_BYTES);
         FileContent content = new FileContent(path, attributes, mediaType, buffers, HttpMethod.HEAD.is(request.getMethod()));
-        if (!sentPlainly(request, response, callback, content, path, attributes)) {
+        if (!sentPlainly(request, response, callback, content, path, attributes, kept)) {
             inPool(request, callback,
                     () -> resources.doGet(ifRangeHolds(request, content) ? request : withoutRange(request), response, callback, content));
         }
@@ -186,8 +184,8 @@ final class Router extends Handler.Abstract {
      * {@link SmallFileCache} when it holds the file as the lookup found it; answers nothing and
      * returns false for any other request, which ResourceService answers.
      */
-    private boolean sentPlainly(Request request, Response response, Callback callback, FileContent content, Path path,
-                                BasicFileAttributes attributes) {
+    private static boolean sentPlainly(Request request, Response response, Callback callback, FileContent content, Path path,
+                                       BasicFileAttributes attributes, SmallFileCache kept) {
         if (!HttpMethod.GET.is(request.getMethod()) || content.getContentLengthValue() > FileContent.SMALL_BYTES) {
             return false;
         }
@@ -197,10 +195,13 @@ final class Router extends Handler.Abstract {
                 return false;
             }
         }
-        ByteBuffer bytes = smallFiles.get(path, attributes);
+        ByteBuffer bytes = kept == null ? null : kept.get(path, attributes);
         if (bytes == null) {
             try {
-                bytes = smallFiles.put(path, attributes, content.readAll());
+                bytes = content.readAll();
+                if (kept != null) {
+                    bytes = kept.put(path, attributes, bytes, Instant.now());
+                }
             } catch (IOException e) {
                 callback.failed(e);
                 return true;

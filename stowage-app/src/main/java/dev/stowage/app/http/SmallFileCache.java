@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.util.Iterator;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,15 +14,20 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The bytes of small files already sent, to be sent again without opening and reading the file.
  * An entry serves only while the file has the size, modification time and identity (device and
- * inode) it was read with, as the lookup's {@code lstat} of this request gives them: a file
- * replaced (the publisher renames a new one in place) or rewritten is read again. The attributes
- * are those taken before the read, so bytes that changed between the two never match a later
- * request. Bounded in bytes; when a new entry would pass the bound, others go, in no particular
- * order. Entries are direct buffers, written to the socket without a copy. Thread-safe.
+ * inode) it was read with, as the lookup of the request gives them: a file replaced (the
+ * publisher renames a new one in place) or rewritten is read again. A file modified in the last
+ * {@link #RACY} before it was read is not kept: a write under way may leave its final size and
+ * time before its last bytes, within one tick of the file system's clock, so what was read may be
+ * neither the old content nor the new (git's "racy" files). Bounded in bytes: once full, new files
+ * are not kept until entries go (their file changed), so that direct memory is not taken anew at
+ * each miss and left for a collection to free. Entries are direct buffers, written to the socket
+ * without a copy. Thread-safe.
  */
 final class SmallFileCache {
     /** The bytes of all entries together, at most. */
     static final long MAX_BYTES = 64L << 20;
+    /** How long a file must have been left unmodified, when it is read, to be kept. */
+    static final Duration RACY = Duration.ofSeconds(2);
 
     private record Entry(long size, FileTime modified, Object fileKey, ByteBuffer bytes) {
         boolean describes(BasicFileAttributes attributes) {
@@ -38,38 +44,47 @@ final class SmallFileCache {
         this.maxBytes = maxBytes;
     }
 
-    /** The file's bytes, ready to write, if kept and the file is still as it was read; else null. */
+    /**
+     * The file's bytes, ready to write, if kept and the file is still as it was read; else null, and
+     * an entry of the file as it was goes, making room.
+     */
     ByteBuffer get(Path path, BasicFileAttributes now) {
         Entry entry = entries.get(path);
-        return entry != null && entry.describes(now) ? entry.bytes().duplicate() : null;
-    }
-
-    /** Whether the file's bytes are kept and it is still as it was read. */
-    boolean has(Path path, BasicFileAttributes now) {
-        Entry entry = entries.get(path);
-        return entry != null && entry.describes(now);
+        if (entry == null) {
+            return null;
+        }
+        if (entry.describes(now)) {
+            return entry.bytes().duplicate();
+        }
+        if (entries.remove(path, entry)) {
+            bytes.addAndGet(-entry.bytes().capacity());
+        }
+        return null;
     }
 
     /**
-     * Keeps the bytes of a file read, with the attributes taken before it was read. A file whose
-     * platform gives no identity (no {@code fileKey}) is not kept: its replacement could not be told.
+     * Keeps the bytes of a file read, with the attributes taken before it was read, if there is room
+     * and the file was not modified lately. A file whose platform gives no identity (no
+     * {@code fileKey}) is not kept: its replacement could not be told.
      *
+     * @param now when the file was read
      * @return the bytes to write: a copy in direct memory if kept, else those given
      */
-    ByteBuffer put(Path path, BasicFileAttributes before, ByteBuffer read) {
+    ByteBuffer put(Path path, BasicFileAttributes before, ByteBuffer read, Instant now) {
         int size = read.remaining();
-        if (before.fileKey() == null || size != before.size() || size > maxBytes) {
+        if (before.fileKey() == null || size != before.size()
+                || before.lastModifiedTime().toInstant().isAfter(now.minus(RACY))) {
             return read;
+        }
+        if (bytes.addAndGet(size) > maxBytes) { // room taken first, so that puts at once cannot pass the bound
+            bytes.addAndGet(-size);
+            return read; // full: what is kept stays until its file changes
         }
         ByteBuffer kept = ByteBuffer.allocateDirect(size).put(read.duplicate()).flip().asReadOnlyBuffer();
         Entry entry = new Entry(before.size(), before.lastModifiedTime(), before.fileKey(), kept);
-        Entry old = entries.put(path, entry);
-        long total = bytes.addAndGet(size - (old == null ? 0 : old.bytes().capacity()));
-        for (Iterator<Map.Entry<Path, Entry>> it = entries.entrySet().iterator(); total > maxBytes && it.hasNext(); ) {
-            Map.Entry<Path, Entry> other = it.next();
-            if (other.getValue() != entry && entries.remove(other.getKey(), other.getValue())) {
-                total = bytes.addAndGet(-other.getValue().bytes().capacity());
-            }
+        Entry replaced = entries.put(path, entry);
+        if (replaced != null) {
+            bytes.addAndGet(-replaced.bytes().capacity());
         }
         return kept.duplicate();
     }

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -153,10 +155,14 @@ class FileServingIT {
         assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo("nfd on disk");
     }
 
-    /** A file sent once, then replaced as the publisher does (a new file renamed over it) with the same size and time. */
+    /**
+     * A file sent twice (its bytes kept: it was last modified an hour ago), then replaced as the
+     * publisher does (a new file renamed over it) with the same size and time, then rewritten.
+     */
     @Test
     void smallFileReplaced_afterItWasSent_isSentAsItIsNow() throws IOException {
         Path file = Files.writeString(root.resolve("replaced.txt"), "version 1");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600)));
         assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 1");
         assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 1");
 
@@ -165,18 +171,22 @@ class FileServingIT {
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 2");
 
-        Files.writeString(file, "version 3, longer"); // rewritten in place
+        FileTime before = Files.getLastModifiedTime(file);
+        Files.writeString(file, "version 3, longer"); // rewritten in place, its time set back
+        Files.setLastModifiedTime(file, before);
         assertThat(new String(Client.get(url("replaced.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("version 3, longer");
     }
 
     /**
-     * A file sent once (its bytes kept), then its folder swapped for a link to a folder outside the
+     * A file sent twice (its bytes kept), then its folder swapped for a link to a folder outside the
      * root holding a file of the same name, size and time: the link is seen, as on a first request.
      */
     @Test
     void folderSwappedForALinkOut_afterAFileInItWasSent_is404() throws IOException {
         Path folder = Files.createDirectories(root.resolve("swapped"));
         Path file = Files.writeString(folder.resolve("page.txt"), "inside");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600)));
+        assertThat(Client.get(url("swapped/page.txt")).statusCode()).isEqualTo(200);
         assertThat(Client.get(url("swapped/page.txt")).statusCode()).isEqualTo(200);
 
         Path outside = Files.createDirectories(dir.resolve("outside"));

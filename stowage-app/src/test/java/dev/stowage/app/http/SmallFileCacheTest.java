@@ -11,10 +11,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SmallFileCacheTest {
+    /** When the files below were last modified: long enough before {@link #NOW} to be kept. */
+    private static final Instant THEN = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant NOW = THEN.plus(Duration.ofHours(1));
+
     @TempDir
     Path dir;
     private final SmallFileCache cache = new SmallFileCache(100);
@@ -22,8 +28,7 @@ class SmallFileCacheTest {
     @Test
     void fileAsItWasRead_isServedFromTheCache() throws IOException {
         Path file = write("a.txt", "first");
-        BasicFileAttributes before = attributes(file);
-        ByteBuffer sent = cache.put(file, before, bytes("first"));
+        ByteBuffer sent = cache.put(file, attributes(file), bytes("first"), NOW);
 
         assertThat(text(sent)).isEqualTo("first");
         assertThat(sent.isDirect()).isTrue();
@@ -32,26 +37,39 @@ class SmallFileCacheTest {
     }
 
     @Test
+    void fileModifiedLately_isNotKept_asAWriteMayBeUnderWay() throws IOException {
+        Path file = write("a.txt", "first");
+        Instant justAfter = THEN.plus(SmallFileCache.RACY).minusMillis(1);
+
+        assertThat(text(cache.put(file, attributes(file), bytes("first"), justAfter))).isEqualTo("first");
+        assertThat(cache.holds(file)).isFalse();
+        cache.put(file, attributes(file), bytes("first"), THEN.plus(SmallFileCache.RACY));
+        assertThat(cache.holds(file)).isTrue();
+    }
+
+    @Test
     void fileReplacedByRename_sameSizeAndTime_isNotServedFromTheCache() throws IOException {
         Path file = write("a.txt", "first");
-        BasicFileAttributes before = attributes(file);
-        cache.put(file, before, bytes("first"));
+        cache.put(file, attributes(file), bytes("first"), NOW);
 
         Path next = write("a.txt.tmp", "other");
-        Files.setLastModifiedTime(next, before.lastModifiedTime());
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
         assertThat(cache.get(file, attributes(file))).as("another inode").isNull();
+        assertThat(cache.holds(file)).as("the entry of the file replaced goes").isFalse();
+        assertThat(cache.bytes()).isZero();
     }
 
     @Test
     void fileRewrittenInPlace_isNotServedFromTheCache() throws IOException {
         Path file = write("a.txt", "first");
-        cache.put(file, attributes(file), bytes("first"));
-        Files.setLastModifiedTime(file, FileTime.fromMillis(attributes(file).lastModifiedTime().toMillis() + 1000));
+        cache.put(file, attributes(file), bytes("first"), NOW);
+        Files.setLastModifiedTime(file, FileTime.from(THEN.plusSeconds(1)));
         assertThat(cache.get(file, attributes(file))).as("another modification time").isNull();
 
+        cache.put(file, attributes(file), bytes("first"), NOW);
         Files.writeString(file, "first, longer");
+        Files.setLastModifiedTime(file, FileTime.from(THEN.plusSeconds(1)));
         assertThat(cache.get(file, attributes(file))).as("another size").isNull();
     }
 
@@ -60,25 +78,33 @@ class SmallFileCacheTest {
         Path file = write("a.txt", "first");
         ByteBuffer read = bytes("fir");
 
-        assertThat(cache.put(file, attributes(file), read)).isSameAs(read);
+        assertThat(cache.put(file, attributes(file), read, NOW)).isSameAs(read);
         assertThat(cache.holds(file)).isFalse();
     }
 
     @Test
-    void keptBytes_stayWithinTheBound() throws IOException {
-        for (int i = 0; i < 10; i++) {
-            Path file = write("f" + i, "x".repeat(30));
-            cache.put(file, attributes(file), bytes("x".repeat(30)));
-            assertThat(cache.bytes()).isLessThanOrEqualTo(100);
-            assertThat(cache.holds(file)).as("the newest entry stays").isTrue();
+    void full_keepsWhatItHolds_andTakesNewFilesOnceRoomIsMade() throws IOException {
+        Path[] files = new Path[4];
+        for (int i = 0; i < files.length; i++) {
+            files[i] = write("f" + i, "x".repeat(30));
+            cache.put(files[i], attributes(files[i]), bytes("x".repeat(30)), NOW);
         }
-        Path large = write("large", "y".repeat(101));
-        ByteBuffer read = bytes("y".repeat(101));
-        assertThat(cache.put(large, attributes(large), read)).as("larger than the whole bound: not kept").isSameAs(read);
+        assertThat(cache.bytes()).isEqualTo(90);
+        assertThat(cache.holds(files[3])).as("no room: not kept, and nothing kept goes for it").isFalse();
+        assertThat(cache.holds(files[0])).isTrue();
+
+        Files.writeString(files[0], "changed");
+        Files.setLastModifiedTime(files[0], FileTime.from(THEN));
+        assertThat(cache.get(files[0], attributes(files[0]))).isNull();
+        cache.put(files[3], attributes(files[3]), bytes("x".repeat(30)), NOW);
+        assertThat(cache.holds(files[3])).as("the changed file's entry made room").isTrue();
+        assertThat(cache.bytes()).isEqualTo(90);
     }
 
     private Path write(String name, String text) throws IOException {
-        return Files.writeString(dir.resolve(name), text);
+        Path file = Files.writeString(dir.resolve(name), text);
+        Files.setLastModifiedTime(file, FileTime.from(THEN));
+        return file;
     }
 
     private static BasicFileAttributes attributes(Path file) throws IOException {
