@@ -18,25 +18,25 @@ class ServeHiddenKeysTest {
     }
 
     @Test
-    void stateInAFolderOfTheRoot_thatFolderToo() {
+    void stateInAFolderOfTheRoot_thatFolderToo() throws Exception {
         assertThat(ServeCommand.hidden(ROOT, withState("db/sqlite/state.db"))).containsExactlyInAnyOrder(".stowage", "db/sqlite");
         assertThat(ServeCommand.hidden(ROOT, withState("/srv/site/db/state.db"))).containsExactlyInAnyOrder(".stowage", "db");
     }
 
     @Test
-    void stateAtTheTopOfTheRoot_theDatabaseAndItsJournals() {
+    void stateAtTheTopOfTheRoot_theDatabaseAndItsJournals() throws Exception {
         assertThat(ServeCommand.hidden(ROOT, withState("state.db")))
                 .containsExactlyInAnyOrder(".stowage", "state.db", "state.db-wal", "state.db-shm", "state.db-journal");
     }
 
     @Test
-    void stateOutsideTheRoot_nothingMore() {
+    void stateOutsideTheRoot_nothingMore() throws Exception {
         assertThat(ServeCommand.hidden(ROOT, withState("/var/lib/stowage/state.db"))).containsExactly(".stowage");
         assertThat(ServeCommand.hidden(ROOT, withState("/srv/site-state/state.db"))).as("a sibling whose name begins alike")
                 .containsExactly(".stowage");
     }
 
-    private static AppConfig withState(String state) {
+    private static AppConfig withState(String state) throws Exception {
         return AppConfig.load(Optional.empty(), Map.of(), Map.of("publish.state", state));
     }
 }
