@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class S3BackendProvider implements BackendProvider {
     private static final Set<String> SETTINGS = Set.of("endpoint", "endpoint_url", "region", "public_url", "preset",
             "path_style", "profile", "sdk_checksums", "expect_continue", "batch_delete", "acl", "multipart_threshold",
-            "part_size", "part_concurrency", "part_attempts", "max_connections", "connect_timeout", "socket_timeout",
+            "part_size", "part_concurrency", "part_attempts", "max_connections", "http_client", "connect_timeout", "socket_timeout",
             "request_timeout", "call_timeout");
     private static final Set<String> CREDENTIALS = Set.of("access_key_id", "secret_access_key", "aws_access_key_id",
             "aws_secret_access_key", "session_token");
@@ -71,6 +71,8 @@ public final class S3BackendProvider implements BackendProvider {
         uri.longSetting("part_concurrency", 1, 64).ifPresent(n -> config.partConcurrency(n.intValue()));
         uri.longSetting("part_attempts", 1, 10).ifPresent(n -> config.partAttempts(n.intValue()));
         uri.longSetting("max_connections", 1, 1024).ifPresent(n -> config.maxConnections(n.intValue()));
+        uri.setting("http_client").ifPresent(name -> config.httpClient(S3HttpClient.named(name).orElseThrow(() -> uri.invalid(
+                "unknown http_client '" + name + "'; known clients are crt and netty"))));
         uri.durationSetting("connect_timeout").ifPresent(config::connectTimeout);
         uri.durationSetting("socket_timeout").ifPresent(config::socketTimeout);
         uri.durationSetting("request_timeout").ifPresent(config::requestTimeout);

@@ -1,6 +1,9 @@
 package dev.stowage.s3;
 
+import dev.stowage.ErrorKind;
+import dev.stowage.StorageException;
 import dev.stowage.internal.NamedThreadFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +16,9 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.crt.CrtRuntimeException;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
@@ -26,10 +32,12 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 /** Builds the SDK client and presigner an {@link S3Backend} uses, from its configuration. */
 final class S3Clients {
     /**
-     * Netty event loops of a client's own: they move bytes between sockets and the SDK (and encrypt
-     * them for TLS), so a few serve any number of connections.
+     * Event loops of a client's own (Netty's or the CRT's): they move bytes between sockets and the
+     * SDK (and encrypt them for TLS), so a few serve any number of connections.
      */
     private static final int EVENT_LOOP_THREADS = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** The shortest stall the CRT client watches for, in seconds. */
+    private static final long CRT_MIN_STALL_SECONDS = 2;
     /** How long closing a client waits for its own event loops to end; they end at once when idle. */
     private static final long EVENT_LOOPS_CLOSE_MILLIS = 5_000;
 
@@ -56,12 +64,27 @@ final class S3Clients {
     /**
      * A client for the configuration.
      *
-     * @param eventLoops the caller's event loops, which closing the client leaves running; null for
-     *                   a few of the client's own, which closing it stops
+     * @param eventLoops the caller's Netty event loops, which closing the client leaves running; null
+     *                   for a few of the client's own, which closing it stops. Only for {@code http_client=netty}.
      * @param scheduler  where the SDK times calls out, never shut down by the client; null for the SDK's own
+     * @throws StorageException {@code INVALID_CONFIG} when event loops are given for another client
      */
     static S3AsyncClient client(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors,
                                 SdkEventLoopGroup eventLoops, ScheduledExecutorService scheduler) {
+        if (config.httpClient() == S3HttpClient.CRT) {
+            if (eventLoops != null) {
+                throw StorageException.invalidConfig("Netty event loops were given, but http_client is crt, which has its own:"
+                        + " set http_client=netty to use them");
+            }
+            try {
+                return build(config, credentials, interceptors, crt(config), scheduler);
+            } catch (LinkageError | CrtRuntimeException e) {
+                // Its native library is unpacked and loaded as the first client is built.
+                throw StorageException.builder(ErrorKind.INVALID_CONFIG, "the CRT HTTP client cannot load its native library ("
+                        + e + "): set http_client=netty, or the system property aws.crt.lib.dir to a folder"
+                        + " where a library may be written and loaded").retryable(false).build();
+            }
+        }
         // Given to the SDK as one of the caller's (eventLoopGroup, not eventLoopGroupBuilder): the
         // SDK then never shuts it down, where closing a client whose group it built waits two
         // seconds of quiet for the group to end. Our own is stopped without that wait.
@@ -70,7 +93,7 @@ final class S3Clients {
                 .threadFactory(new NamedThreadFactory("stowage-s3-netty"))
                 .build();
         try {
-            S3AsyncClient client = build(config, credentials, interceptors, loops, scheduler);
+            S3AsyncClient client = build(config, credentials, interceptors, netty(config, loops), scheduler);
             return eventLoops != null ? client : new WithOwnEventLoops(client, loops);
         } catch (RuntimeException e) {
             if (eventLoops == null) {
@@ -80,8 +103,35 @@ final class S3Clients {
         }
     }
 
-    private static S3AsyncClient build(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors,
-                                       SdkEventLoopGroup loops, ScheduledExecutorService scheduler) {
+    /**
+     * The CRT client, with event loops of its own ({@link #EVENT_LOOP_THREADS}), which closing it
+     * stops. A connection that moves no byte for {@code socket_timeout} while a request uses it is
+     * dropped (its throughput falls under 1 byte a second for that long); the CRT counts that time
+     * in whole seconds, two at least, so shorter or fractional timeouts are rounded up.
+     */
+    private static SdkAsyncHttpClient.Builder<?> crt(S3Config config) {
+        return AwsCrtAsyncHttpClient.builder()
+                .numEventLoopThreads(EVENT_LOOP_THREADS)
+                .maxConcurrency(config.maxConnections())
+                .connectionTimeout(config.connectTimeout())
+                .connectionAcquisitionTimeout(config.callTimeout())
+                .connectionHealthConfiguration(health -> health
+                        .minimumThroughputInBps(1L)
+                        .minimumThroughputTimeout(crtStallTimeout(config.socketTimeout())));
+    }
+
+    /** {@code socket_timeout} as the CRT takes it: whole seconds, two at least. */
+    static Duration crtStallTimeout(Duration socketTimeout) {
+        long seconds = socketTimeout.getSeconds() + (socketTimeout.getNano() > 0 ? 1 : 0);
+        return Duration.ofSeconds(Math.max(CRT_MIN_STALL_SECONDS, seconds));
+    }
+
+    /**
+     * The Netty client on the given event loops. Until a host has answered, a connection of our
+     * own checks it can be reached first: the Netty client now and then loses the failure of its
+     * first connection there.
+     */
+    private static SdkAsyncHttpClient.Builder<?> netty(S3Config config, SdkEventLoopGroup loops) {
         NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
                 .eventLoopGroup(loops)
                 .maxConcurrency(config.maxConnections())
@@ -93,6 +143,11 @@ final class S3Clients {
                 // counts from the request's start, may end the wait first.
                 .connectionAcquisitionTimeout(config.callTimeout())
                 .tcpKeepAlive(true);
+        return ProbingHttpClient.around(http, loops, config.connectTimeout());
+    }
+
+    private static S3AsyncClient build(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors,
+                                       SdkAsyncHttpClient.Builder<?> http, ScheduledExecutorService scheduler) {
         // Built in one go: a second overrideConfiguration(...) call would replace this one.
         ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
                 .apiCallTimeout(config.callTimeout())
@@ -111,9 +166,7 @@ final class S3Clients {
                         ? RequestChecksumCalculation.WHEN_SUPPORTED : RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(config.sdkChecksums()
                         ? ResponseChecksumValidation.WHEN_SUPPORTED : ResponseChecksumValidation.WHEN_REQUIRED)
-                // Until a host has answered, a connection of our own checks it can be reached first:
-                // the Netty client now and then loses the failure of its first connection there.
-                .httpClientBuilder(ProbingHttpClient.around(http, loops, config.connectTimeout()))
+                .httpClientBuilder(http)
                 .overrideConfiguration(override.build());
         config.endpointUrl().ifPresent(builder::endpointOverride);
         if (!config.sdkChecksums()) {

@@ -50,6 +50,7 @@ import java.util.regex.Pattern;
  * @param partConcurrency          {@code part_concurrency}: parts of one upload in flight at once
  * @param partAttempts             {@code part_attempts}: attempts per part of a multipart upload, the first included
  * @param maxConnections           {@code max_connections}: the connection pool's size, shared by all operations
+ * @param httpClient               {@code http_client}: the HTTP client requests are sent with
  * @param connectTimeout           {@code connect_timeout}: to open a connection
  * @param socketTimeout            {@code socket_timeout}: the longest a connection may send or receive nothing
  * @param requestTimeout           {@code request_timeout}: the longest one HTTP request may take
@@ -75,6 +76,7 @@ public record S3Config(
         int partConcurrency,
         int partAttempts,
         int maxConnections,
+        S3HttpClient httpClient,
         Duration connectTimeout,
         Duration socketTimeout,
         Duration requestTimeout,
@@ -128,6 +130,7 @@ public record S3Config(
         require(partConcurrency >= 1 && partConcurrency <= 64, "part_concurrency", "must be from 1 to 64, not " + partConcurrency);
         require(partAttempts >= 1 && partAttempts <= 10, "part_attempts", "must be from 1 to 10, not " + partAttempts);
         require(maxConnections >= 1 && maxConnections <= 1024, "max_connections", "must be from 1 to 1024, not " + maxConnections);
+        Objects.requireNonNull(httpClient, "httpClient");
         requirePositive(connectTimeout, "connect_timeout");
         requirePositive(socketTimeout, "socket_timeout");
         requirePositive(requestTimeout, "request_timeout");
@@ -172,6 +175,7 @@ public record S3Config(
                 + ", batchDelete=" + batchDelete + acl.map(a -> ", acl=" + a).orElse("")
                 + ", multipartThresholdBytes=" + multipartThresholdBytes + ", partSizeBytes=" + partSizeBytes
                 + ", partConcurrency=" + partConcurrency + ", partAttempts=" + partAttempts + ", maxConnections=" + maxConnections
+                + ", httpClient=" + httpClient
                 + ", connectTimeout=" + connectTimeout + ", socketTimeout=" + socketTimeout
                 + ", requestTimeout=" + requestTimeout + ", callTimeout=" + callTimeout + "]";
     }
@@ -200,6 +204,7 @@ public record S3Config(
         private int partConcurrency = 4;
         private int partAttempts = 4;
         private int maxConnections = 64;
+        private S3HttpClient httpClient = S3HttpClient.CRT;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration socketTimeout = Duration.ofSeconds(30);
         private Duration requestTimeout = Duration.ofMinutes(5);
@@ -315,6 +320,12 @@ public record S3Config(
             return this;
         }
 
+        /** {@code http_client}: the HTTP client requests are sent with; {@link S3HttpClient#CRT} unless set. */
+        public Builder httpClient(S3HttpClient client) {
+            this.httpClient = Objects.requireNonNull(client, "httpClient");
+            return this;
+        }
+
         /** {@code connect_timeout}. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Objects.requireNonNull(timeout, "connectTimeout");
@@ -366,7 +377,7 @@ public record S3Config(
                     batchDelete != null ? batchDelete : preset.batchDelete(),
                     Optional.ofNullable(acl).filter(a -> !a.isEmpty()),
                     multipartThresholdBytes, partSizeBytes, partConcurrency, partAttempts, maxConnections,
-                    connectTimeout, socketTimeout, requestTimeout, callTimeout);
+                    httpClient, connectTimeout, socketTimeout, requestTimeout, callTimeout);
         }
 
         private static URI endpoint(String value) {

@@ -39,6 +39,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.crt.CRT;
+import software.amazon.awssdk.crt.http.HttpException;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
 
 /**
@@ -139,12 +141,14 @@ final class S3ErrorMapping {
 
     private final String bucket;
     private final String endpoint;
+    private final String endpointHost;
     private final String region;
     private final boolean pathStyle;
 
     S3ErrorMapping(S3Config config) {
         this.bucket = config.bucketName();
         this.endpoint = config.endpointUrl().map(URI::toString).orElse("AWS");
+        this.endpointHost = config.endpointUrl().map(URI::getHost).orElse("s3." + config.region() + ".amazonaws.com");
         this.region = config.region();
         this.pathStyle = config.pathStyle();
     }
@@ -249,10 +253,13 @@ final class S3ErrorMapping {
                         + "; is the server running, and is endpoint_url right?");
             }
             if (t instanceof UnknownHostException) {
-                return StorageException.builder(ErrorKind.UNAVAILABLE, "unknown host " + t.getMessage()
-                        + (pathStyle ? ": check endpoint_url"
-                        : ": requests name the bucket in the host (" + bucket + "." + endpoint.replaceFirst("^https?://", "")
-                        + "); if the server does not resolve such names, set path_style=true"));
+                return unknownHost(t.getMessage());
+            }
+            if (t instanceof HttpException) {
+                StorageException.Builder crt = crt((HttpException) t);
+                if (crt != null) {
+                    return crt;
+                }
             }
             if (t instanceof ReadTimeoutException || t instanceof WriteTimeoutException || t instanceof SocketTimeoutException
                     || SdkText.WRITE_IDLE.in(t)) {
@@ -279,6 +286,45 @@ final class S3ErrorMapping {
             return StorageException.builder(ErrorKind.UNEXPECTED, describe(e)).retryable(false);
         }
         return StorageException.builder(ErrorKind.UNEXPECTED, e.toString()).retryable(false);
+    }
+
+    private StorageException.Builder unknownHost(String host) {
+        return StorageException.builder(ErrorKind.UNAVAILABLE, "unknown host " + host
+                + (pathStyle ? ": check endpoint_url"
+                : ": requests name the bucket in the host (" + bucket + "." + endpoint.replaceFirst("^https?://", "")
+                + "); if the server does not resolve such names, set path_style=true"));
+    }
+
+    /**
+     * The CRT client's failures that say more than "the connection failed", told by their error
+     * code's name; null for the others. Its connection failures come with no host name: the
+     * endpoint's stands in.
+     */
+    private StorageException.Builder crt(HttpException e) {
+        String name = CRT.awsErrorName(e.getErrorCode());
+        switch (name) {
+            case "AWS_IO_SOCKET_CONNECTION_REFUSED":
+            case "AWS_IO_SOCKET_TIMEOUT":
+            case "AWS_IO_SOCKET_NO_ROUTE_TO_HOST":
+            case "AWS_IO_SOCKET_NETWORK_DOWN":
+                return StorageException.builder(ErrorKind.UNAVAILABLE, "cannot connect to " + endpoint + ": " + describe(e)
+                        + "; is the server running, and is endpoint_url right?");
+            case "AWS_IO_DNS_INVALID_NAME":
+            case "AWS_IO_DNS_NO_ADDRESS_FOR_HOST":
+            case "AWS_IO_DNS_QUERY_FAILED":
+            case "AWS_IO_DNS_QUERY_AGAIN":
+                return unknownHost(host() + " (" + describe(e) + ")");
+            case "AWS_ERROR_HTTP_CHANNEL_THROUGHPUT_FAILURE":
+                return StorageException.builder(ErrorKind.UNAVAILABLE, "the connection to " + endpoint
+                        + " stalled for longer than socket_timeout: " + describe(e));
+            default:
+                return null;
+        }
+    }
+
+    /** The host requests go to: the endpoint's, after the bucket's name in virtual-host style. */
+    private String host() {
+        return pathStyle ? endpointHost : bucket + "." + endpointHost;
     }
 
     /**
@@ -312,7 +358,8 @@ final class S3ErrorMapping {
     private static boolean isNetworkType(Throwable t) {
         return t instanceof SocketException || t instanceof SocketTimeoutException || t instanceof SSLException
                 || t instanceof ClosedChannelException || t instanceof EOFException
-                || (t instanceof IOException && t.getClass().getName().startsWith("io.netty."));
+                || (t instanceof IOException && t.getClass().getName().startsWith("io.netty."))
+                || (t instanceof IOException && t.getCause() instanceof HttpException);
     }
 
     /**

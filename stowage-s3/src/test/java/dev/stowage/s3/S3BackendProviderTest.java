@@ -178,6 +178,14 @@ class S3BackendProviderTest {
     }
 
     @Test
+    void open_httpClient_isCrtUnlessNamed_inAnyCase() {
+        assertThat(configOf("s3://media?" + LOCAL).httpClient()).isEqualTo(S3HttpClient.CRT);
+        assertThat(configOf("s3://media?" + LOCAL + "&http_client=netty").httpClient()).isEqualTo(S3HttpClient.NETTY);
+        assertThat(configOf("s3://media?" + LOCAL + "&http_client=CRT").httpClient()).isEqualTo(S3HttpClient.CRT);
+        assertOpenFails("s3://media?" + LOCAL + "&http_client=apache", "unknown http_client 'apache'", "crt and netty");
+    }
+
+    @Test
     void open_badFlagCountOrAcl_isRejectedNamingTheSetting() {
         assertOpenFails("s3://media?" + LOCAL + "&path_style=maybe", "setting 'path_style' must be true or false");
         assertOpenFails("s3://media?" + LOCAL + "&part_concurrency=0", "setting 'part_concurrency' must be from 1 to 64");

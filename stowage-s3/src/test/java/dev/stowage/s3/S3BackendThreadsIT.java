@@ -2,7 +2,10 @@ package dev.stowage.s3;
 
 import static dev.stowage.testkit.StorageBackendContract.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stowage.ErrorKind;
+import dev.stowage.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +26,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 
 /**
@@ -31,27 +36,47 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
  */
 @Timeout(120)
 class S3BackendThreadsIT {
-    /** Thread names of a backend and its SDK client, and Netty's JVM-wide executor, which ends after a second idle. */
-    private static final List<String> TRANSIENT = List.of("stowage-s3-", "sdk-async-response-", "globalEventExecutor-");
+    /**
+     * Thread names of a backend and its SDK client (the CRT's event loops among them), and Netty's
+     * JVM-wide executor, which ends after a second idle.
+     */
+    private static final List<String> TRANSIENT = List.of("stowage-s3-", "sdk-async-response-", "AwsEventLoop", "globalEventExecutor-");
     private static final Duration SETTLE = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
 
-    @Test
-    void close_afterUploadsStatListAndDeletes_leavesTheJvmsThreadsAsTheyWere() throws Exception {
+    @ParameterizedTest
+    @EnumSource(S3HttpClient.class)
+    void close_afterUploadsStatListAndDeletes_leavesTheJvmsThreadsAsTheyWere(S3HttpClient client) throws Exception {
         // Threads of other test classes may come and go meanwhile: only those started here count.
+        // The warm-up starts what lives as long as the JVM (the CRT's name resolution, say).
         Set<Thread> initial = liveThreads();
-        exercise(S3Backend.builder(config()), "warm-up", initial);
+        exercise(S3Backend.builder(config(client)), "warm-up", initial);
         Set<Thread> before = awaitSettled(initial);
 
-        List<String> during = exercise(S3Backend.builder(config()), "measured", before);
+        List<String> during = exercise(S3Backend.builder(config(client)), "measured", before);
 
+        String eventLoop = client == S3HttpClient.NETTY ? "stowage-s3-netty-" : "AwsEventLoop";
         assertThat(during).as("threads the backend ran on while open")
                 .anyMatch(n -> n.startsWith("stowage-s3-io-")).anyMatch(n -> n.startsWith("stowage-s3-md5-"))
-                .anyMatch(n -> n.startsWith("stowage-s3-netty-")).anyMatch(n -> n.startsWith("stowage-s3-timer-"))
+                .anyMatch(n -> n.startsWith(eventLoop)).anyMatch(n -> n.startsWith("stowage-s3-timer-"))
                 .anyMatch(n -> n.startsWith("sdk-async-response-"));
         awaitNoneNewSince(before);
+    }
+
+    @Test
+    void theCallersEventLoops_withTheCrtClient_areRefused() {
+        SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().numberOfThreads(1).threadFactory(named("callers-netty")).build();
+        try {
+            S3Backend.Builder builder = S3Backend.builder(config(S3HttpClient.CRT)).eventLoopGroup(eventLoops);
+            assertThatThrownBy(builder::build).isInstanceOfSatisfying(StorageException.class, e -> {
+                assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_CONFIG);
+                assertThat(e.getMessage()).contains("http_client=netty");
+            });
+        } finally {
+            eventLoops.eventLoopGroup().shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -61,7 +86,7 @@ class S3BackendThreadsIT {
         SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().numberOfThreads(1).threadFactory(named("callers-netty")).build();
         Set<Thread> initial = liveThreads();
         try {
-            List<String> during = exercise(S3Backend.builder(config()).executor(executor).scheduler(scheduler).eventLoopGroup(eventLoops),
+            List<String> during = exercise(S3Backend.builder(config(S3HttpClient.NETTY)).executor(executor).scheduler(scheduler).eventLoopGroup(eventLoops),
                     "with the caller's threads", initial);
 
             assertThat(during).as("threads while open").anyMatch(n -> n.startsWith("callers-io"))
@@ -88,7 +113,7 @@ class S3BackendThreadsIT {
      */
     @Test
     void oneIoThread_severalLargeUploadsAtOnce_allComplete() throws Exception {
-        S3Config config = config();
+        S3Config config = config(S3HttpClient.CRT);
         try (S3Backend s3 = S3Backend.builder(config).ioThreads(1).build()) {
             List<CompletableFuture<?>> uploads = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
@@ -121,8 +146,8 @@ class S3BackendThreadsIT {
         }
     }
 
-    private static S3Config config() {
-        return TestS3.freshBucket().multipartThresholdBytes(5 << 20).partSizeBytes(5 << 20).partConcurrency(2).build();
+    private static S3Config config(S3HttpClient client) {
+        return TestS3.freshBucket().httpClient(client).multipartThresholdBytes(5 << 20).partSizeBytes(5 << 20).partConcurrency(2).build();
     }
 
     /** The threads once those that backends closed here started have ended. */

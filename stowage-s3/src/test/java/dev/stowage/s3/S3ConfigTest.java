@@ -276,7 +276,8 @@ class S3ConfigTest {
         String text = generic().bucketPrefix("site").credentials("AKIDEXAMPLE", SECRET).build().toString();
         assertThat(text).doesNotContain(SECRET).contains("secretAccessKey=****", "accessKeyId=AKIDEXAMPLE",
                 "bucketName=media", "bucketPrefix=site/", "endpointUrl=http://127.0.0.1:9000");
-        assertThat(generic().build().toString()).contains("secretAccessKey=(AWS credential chain)");
+        assertThat(generic().build().toString()).contains("secretAccessKey=(AWS credential chain)", "httpClient=crt");
+        assertThat(generic().httpClient(S3HttpClient.NETTY).build().toString()).contains("httpClient=netty");
     }
 
     static Stream<Arguments> badSettingsWithCredentials() {
@@ -303,6 +304,6 @@ class S3ConfigTest {
         return new S3Config(c.preset(), c.bucketName(), c.bucketPrefix(), c.endpointUrl(), c.region(), accessKeyId, secret,
                 c.profile(), c.publicUrl(), c.pathStyle(), c.sdkChecksums(), c.expectContinue(), c.batchDelete(), c.acl(),
                 c.multipartThresholdBytes(), c.partSizeBytes(), c.partConcurrency(), c.partAttempts(), c.maxConnections(),
-                c.connectTimeout(), c.socketTimeout(), c.requestTimeout(), c.callTimeout());
+                c.httpClient(), c.connectTimeout(), c.socketTimeout(), c.requestTimeout(), c.callTimeout());
     }
 }

@@ -61,41 +61,59 @@ class S3ErrorMappingIT {
         CompletableFuture<?> start(S3AsyncClient client) throws Exception;
     }
 
+    /** Each case for each HTTP client, with what the message mentions under that client. */
     static Stream<Arguments> clientFailures() {
+        return cases().flatMap(c -> Stream.of(S3HttpClient.values()).map(client -> {
+            Object[] a = c.get();
+            return Arguments.of(a[0] + " (" + client + ")", client, a[1], a[2], a[3], a[4], a[5], a[6],
+                    client == S3HttpClient.NETTY ? a[7] : a[8]);
+        }));
+    }
+
+    /** name, server, credentials, call, operation, kind, retryable, what the message says under Netty, and under the CRT. */
+    private static Stream<Arguments> cases() {
+        String sendFailed = "failed: Unable to execute HTTP request: ";
         return Stream.of(
                 Arguments.of("nothing listens", (Supplier<FakeServer>) FakeServer::nothingListening, FAKE_KEYS, head(),
-                        Operation.STAT, ErrorKind.UNAVAILABLE, true, "cannot connect to http://127.0.0.1:"),
+                        Operation.STAT, ErrorKind.UNAVAILABLE, true, "cannot connect to http://127.0.0.1:", "cannot connect to http://127.0.0.1:"),
                 Arguments.of("reset after the request head", answer(S3ErrorMappingIT::reset), FAKE_KEYS, head(),
-                        Operation.STAT, ErrorKind.UNAVAILABLE, true, "failed: Unable to execute HTTP request: Connection reset"),
+                        Operation.STAT, ErrorKind.UNAVAILABLE, true, sendFailed + "Connection reset", sendFailed),
                 Arguments.of("reset while the body is sent", answer(S3ErrorMappingIT::reset), FAKE_KEYS, put(8),
-                        Operation.UPLOAD, ErrorKind.UNAVAILABLE, true, "failed: Unable to execute HTTP request: "),
+                        Operation.UPLOAD, ErrorKind.UNAVAILABLE, true, sendFailed, sendFailed),
                 Arguments.of("closed without an answer", answer(Socket::close), FAKE_KEYS, head(),
-                        Operation.STAT, ErrorKind.UNAVAILABLE, true, "failed: Unable to execute HTTP request: The connection was closed"),
+                        Operation.STAT, ErrorKind.UNAVAILABLE, true, sendFailed + "The connection was closed", sendFailed),
                 Arguments.of("response shorter than its Content-Length", answer(S3ErrorMappingIT::truncated), FAKE_KEYS, get(),
-                        Operation.READ, ErrorKind.UNAVAILABLE, true, "failed: Unable to execute HTTP request: Response had content-length of 100"),
+                        Operation.READ, ErrorKind.UNAVAILABLE, true, sendFailed + "Response had content-length of 100", sendFailed),
                 Arguments.of("no answer for longer than socket_timeout", answer(S3ErrorMappingIT::hold), FAKE_KEYS, head(),
-                        Operation.STAT, ErrorKind.UNAVAILABLE, true, "stalled for longer than socket_timeout: ReadTimeoutException"),
+                        Operation.STAT, ErrorKind.UNAVAILABLE, true, "stalled for longer than socket_timeout: ReadTimeoutException",
+                        "stalled for longer than socket_timeout: Http connection channel shut down due to failure to meet throughput minimum"),
                 // The write and the read timeouts are both socket_timeout: either may end it first.
                 Arguments.of("body not read for longer than socket_timeout", answer(S3ErrorMappingIT::hold), FAKE_KEYS, put(32),
-                        Operation.UPLOAD, ErrorKind.UNAVAILABLE, true, "stalled for longer than socket_timeout: "),
+                        Operation.UPLOAD, ErrorKind.UNAVAILABLE, true, "stalled for longer than socket_timeout: ",
+                        "stalled for longer than socket_timeout: "),
                 Arguments.of("a folder as the file to send", answer(S3ErrorMappingIT::drain), FAKE_KEYS,
                         (Call) c -> c.putObject(r -> r.bucket(BUCKET).key(KEY), AsyncRequestBody.fromFile(dir)),
-                        Operation.UPLOAD, ErrorKind.IO, false, "cannot read the source file: Is a directory"),
+                        Operation.UPLOAD, ErrorKind.IO, false, "cannot read the source file: Is a directory",
+                        "cannot read the source file: Is a directory"),
                 Arguments.of("a file shorter than announced", answer(S3ErrorMappingIT::drain), FAKE_KEYS, shortFile(),
-                        Operation.UPLOAD, ErrorKind.INTEGRITY, true, "the file changed while it was uploaded: Fewer bytes were read"),
+                        Operation.UPLOAD, ErrorKind.INTEGRITY, true, "the file changed while it was uploaded: Fewer bytes were read",
+                        "the file changed while it was uploaded: Fewer bytes were read"),
                 Arguments.of("no credentials in the chain", answer(S3ErrorMappingIT::drain), noCredentials(), head(),
-                        Operation.STAT, ErrorKind.INVALID_CONFIG, false, "no credentials found"),
+                        Operation.STAT, ErrorKind.INVALID_CONFIG, false, "no credentials found", "no credentials found"),
                 Arguments.of("a caller's provider that fails", answer(S3ErrorMappingIT::drain), new SealedVault(), head(),
-                        Operation.STAT, ErrorKind.INVALID_CONFIG, false, "no credentials found"));
+                        Operation.STAT, ErrorKind.INVALID_CONFIG, false, "no credentials found", "no credentials found"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("clientFailures")
-    void clientFailure_hasItsKindAndRetryFlag(String name, Supplier<FakeServer> server, AwsCredentialsProvider credentials,
-                                              Call call, Operation op, ErrorKind kind, boolean retryable, String mentions) throws Exception {
+    void clientFailure_hasItsKindAndRetryFlag(String name, S3HttpClient httpClient, Supplier<FakeServer> server,
+                                              AwsCredentialsProvider credentials, Call call, Operation op, ErrorKind kind,
+                                              boolean retryable, String mentions) throws Exception {
         try (FakeServer fake = server.get()) {
             S3Config config = S3Config.builder(S3Preset.GENERIC).endpointUrl("http://127.0.0.1:" + fake.port()).bucketName(BUCKET)
-                    .connectTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(1))
+                    .httpClient(httpClient)
+                    // The CRT client watches for stalls in whole seconds, two at least.
+                    .connectTimeout(Duration.ofSeconds(2)).socketTimeout(Duration.ofSeconds(httpClient == S3HttpClient.CRT ? 2 : 1))
                     // Far longer than any case needs: a client's first call can take seconds on a loaded
                     // machine (class loading, the event loop), and must not turn a refusal into a timeout.
                     .requestTimeout(Duration.ofSeconds(45)).callTimeout(Duration.ofSeconds(50)).build();
