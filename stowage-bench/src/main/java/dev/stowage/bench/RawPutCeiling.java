@@ -14,7 +14,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * The floor of a publish: what the S3 server takes when nothing but PUTs reach it. Reads every file
  * of a folder of up to 8 MiB into memory (larger ones are sent from disk), warms the client up with
  * the PUTs of up to 1,000 of those files under another prefix, then times the PUTs of all of them:
- * bare {@code PutObject} calls of the AWS SDK's async client, {@code CONCURRENCY} in flight, one
+ * bare {@code PutObject} calls of the AWS SDK's async client on the CRT HTTP client (the one with
+ * the least CPU per request, which the server shares the machine with), {@code CONCURRENCY} in flight, one
  * PUT a file whatever its size, no hashing, no state. Prints one line: {@code files bytes millis}.
  *
  * <p>Usage: {@code RawPutCeiling DIR ENDPOINT BUCKET [CONCURRENCY]}, credentials from
@@ -67,8 +68,7 @@ public final class RawPutCeiling {
                         System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY"))))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(concurrency)
-                        .maxPendingConnectionAcquires(100_000))
+                .httpClientBuilder(AwsCrtAsyncHttpClient.builder().maxConcurrency(concurrency))
                 .build()) {
             putAll(client, args[2], "warm-up/", root, warmUp, warmUpContents, concurrency);
             long started = System.nanoTime();

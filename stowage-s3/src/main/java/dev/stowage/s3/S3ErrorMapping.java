@@ -301,19 +301,16 @@ final class S3ErrorMapping {
      * endpoint's stands in.
      */
     private StorageException.Builder crt(HttpException e) {
-        String name = CRT.awsErrorName(e.getErrorCode());
-        switch (name) {
+        if (S3Failures.isDns(e)) {
+            return unknownHost(host() + " (" + describe(e) + ")");
+        }
+        switch (CRT.awsErrorName(e.getErrorCode())) {
             case "AWS_IO_SOCKET_CONNECTION_REFUSED":
             case "AWS_IO_SOCKET_TIMEOUT":
             case "AWS_IO_SOCKET_NO_ROUTE_TO_HOST":
             case "AWS_IO_SOCKET_NETWORK_DOWN":
                 return StorageException.builder(ErrorKind.UNAVAILABLE, "cannot connect to " + endpoint + ": " + describe(e)
                         + "; is the server running, and is endpoint_url right?");
-            case "AWS_IO_DNS_INVALID_NAME":
-            case "AWS_IO_DNS_NO_ADDRESS_FOR_HOST":
-            case "AWS_IO_DNS_QUERY_FAILED":
-            case "AWS_IO_DNS_QUERY_AGAIN":
-                return unknownHost(host() + " (" + describe(e) + ")");
             case "AWS_ERROR_HTTP_CHANNEL_THROUGHPUT_FAILURE":
                 return StorageException.builder(ErrorKind.UNAVAILABLE, "the connection to " + endpoint
                         + " stalled for longer than socket_timeout: " + describe(e));

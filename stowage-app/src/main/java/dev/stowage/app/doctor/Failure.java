@@ -2,7 +2,7 @@ package dev.stowage.app.doctor;
 
 import dev.stowage.ErrorKind;
 import dev.stowage.StorageException;
-import java.net.UnknownHostException;
+import dev.stowage.s3.S3Failures;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -64,7 +64,7 @@ final class Failure {
 
     /** Whether the host name of the request did not resolve. */
     boolean unknownHost() {
-        return cause(error, UnknownHostException.class).isPresent();
+        return S3Failures.unknownHost(error);
     }
 
     /** Whether the code is one of these. */
