@@ -15,7 +15,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -59,6 +61,7 @@ final class Router extends Handler.Abstract {
     private final FileLookup files;
     private final ResourceService resources = new ResourceService();
     private final SmallFileCache smallFiles = new SmallFileCache(SmallFileCache.MAX_BYTES);
+    private final Map<String, HttpField> contentTypes = new ConcurrentHashMap<>();
     private final Optional<byte[]> tokenDigest;
 
     /**
@@ -170,23 +173,43 @@ final class Router extends Handler.Abstract {
     /** @param kept where a small file's bytes are kept to be sent again; null to keep nothing */
     private void send(Request request, Response response, Callback callback, Path path, BasicFileAttributes attributes,
             String mediaType, SmallFileCache kept) {
+        if (isPlainSmallGet(request, attributes.size()) && kept != null) {
+            SmallFileCache.Kept hit = kept.get(path, attributes);
+            if (hit != null) {
+                // Headers as ResourceService sends them, encoded when the file was kept.
+                sendPlainly(response, callback, hit.bytes(), hit.etag(), hit.lastModified(), contentType(mediaType),
+                        hit.contentLength());
+                return;
+            }
+        }
         ByteBufferPool.Sized buffers = new ByteBufferPool.Sized(request.getComponents().getByteBufferPool(), true, BUFFER_BYTES);
         FileContent content = new FileContent(path, attributes, mediaType, buffers, HttpMethod.HEAD.is(request.getMethod()));
-        if (!sentPlainly(request, response, callback, content, path, attributes, kept)) {
+        if (isPlainSmallGet(request, attributes.size())) {
+            ByteBuffer bytes;
+            try {
+                bytes = content.readAll();
+            } catch (IOException e) {
+                callback.failed(e);
+                return;
+            }
+            if (kept != null) {
+                bytes = kept.put(path, attributes, bytes, Instant.now());
+            }
+            sendPlainly(response, callback, bytes, content.getETag(), content.getLastModified(), content.getContentType(),
+                    content.getContentLength());
+        } else {
             inPool(request, callback,
                     () -> resources.doGet(ifRangeHolds(request, content) ? request : withoutRange(request), response, callback, content));
         }
     }
 
     /**
-     * Sends a small file whole to a plain GET (no range, no condition) with the headers
-     * {@link ResourceService} would send, in one write, without its look-ups on the way, from the
-     * {@link SmallFileCache} when it holds the file as the lookup found it; answers nothing and
-     * returns false for any other request, which ResourceService answers.
+     * Whether the request asks for a small file whole: a plain GET (no range, no condition), which
+     * is answered at once, in one write, with the headers {@link ResourceService} would send,
+     * without its look-ups on the way; ResourceService answers any other.
      */
-    private static boolean sentPlainly(Request request, Response response, Callback callback, FileContent content, Path path,
-                                       BasicFileAttributes attributes, SmallFileCache kept) {
-        if (!HttpMethod.GET.is(request.getMethod()) || content.getContentLengthValue() > FileContent.SMALL_BYTES) {
+    private static boolean isPlainSmallGet(Request request, long size) {
+        if (!HttpMethod.GET.is(request.getMethod()) || size > FileContent.SMALL_BYTES) {
             return false;
         }
         HttpFields headers = request.getHeaders();
@@ -195,27 +218,24 @@ final class Router extends Handler.Abstract {
                 return false;
             }
         }
-        ByteBuffer bytes = kept == null ? null : kept.get(path, attributes);
-        if (bytes == null) {
-            try {
-                bytes = content.readAll();
-                if (kept != null) {
-                    bytes = kept.put(path, attributes, bytes, Instant.now());
-                }
-            } catch (IOException e) {
-                callback.failed(e);
-                return true;
-            }
-        }
+        return true;
+    }
+
+    private static void sendPlainly(Response response, Callback callback, ByteBuffer bytes, HttpField etag, HttpField lastModified,
+                                    HttpField contentType, HttpField contentLength) {
         response.setStatus(HttpStatus.OK_200);
         HttpFields.Mutable out = response.getHeaders();
-        out.put(content.getETag());
-        out.put(content.getLastModified());
-        out.put(content.getContentType());
+        out.put(etag);
+        out.put(lastModified);
+        out.put(contentType);
         out.put(ACCEPT_RANGES);
-        out.put(content.getContentLength());
+        out.put(contentLength);
         response.write(true, bytes, callback);
-        return true;
+    }
+
+    /** The Content-Type header of a media type, encoded once: there are as many as media types guessed. */
+    private HttpField contentType(String mediaType) {
+        return contentTypes.computeIfAbsent(mediaType, type -> new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, type));
     }
 
     /**

@@ -10,6 +10,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.DateGenerator;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /**
  * The bytes of small files already sent, to be sent again without opening and reading the file.
@@ -21,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * neither the old content nor the new (git's "racy" files). Bounded in bytes: once full, new files
  * are not kept until entries go (their file changed), so that direct memory is not taken anew at
  * each miss and left for a collection to free. Entries are direct buffers, written to the socket
- * without a copy. Thread-safe.
+ * without a copy, with their ETag, Last-Modified and Content-Length headers encoded once. Thread-safe.
  */
 final class SmallFileCache {
     /** The bytes of all entries together, at most. */
@@ -29,7 +33,14 @@ final class SmallFileCache {
     /** How long a file must have been left unmodified, when it is read, to be kept. */
     static final Duration RACY = Duration.ofSeconds(2);
 
-    private record Entry(long size, FileTime modified, Object fileKey, ByteBuffer bytes) {
+    /**
+     * A file kept: its bytes, and the headers that describe them, encoded once (the content type
+     * is not among them: it follows the key asked for, and links may give one file several).
+     */
+    record Kept(ByteBuffer bytes, HttpField etag, HttpField lastModified, HttpField contentLength) {
+    }
+
+    private record Entry(long size, FileTime modified, Object fileKey, ByteBuffer bytes, Kept headers) {
         boolean describes(BasicFileAttributes attributes) {
             return size == attributes.size() && modified.equals(attributes.lastModifiedTime())
                     && fileKey != null && fileKey.equals(attributes.fileKey());
@@ -45,16 +56,17 @@ final class SmallFileCache {
     }
 
     /**
-     * The file's bytes, ready to write, if kept and the file is still as it was read; else null, and
-     * an entry of the file as it was goes, making room.
+     * The file's bytes, ready to write, and its headers, if kept and the file is still as it was
+     * read; else null, and an entry of the file as it was goes, making room.
      */
-    ByteBuffer get(Path path, BasicFileAttributes now) {
+    Kept get(Path path, BasicFileAttributes now) {
         Entry entry = entries.get(path);
         if (entry == null) {
             return null;
         }
         if (entry.describes(now)) {
-            return entry.bytes().duplicate();
+            Kept kept = entry.headers();
+            return new Kept(entry.bytes().duplicate(), kept.etag(), kept.lastModified(), kept.contentLength());
         }
         if (entries.remove(path, entry)) {
             bytes.addAndGet(-entry.bytes().capacity());
@@ -81,7 +93,10 @@ final class SmallFileCache {
             return read; // full: what is kept stays until its file changes
         }
         ByteBuffer kept = ByteBuffer.allocateDirect(size).put(read.duplicate()).flip().asReadOnlyBuffer();
-        Entry entry = new Entry(before.size(), before.lastModifiedTime(), before.fileKey(), kept);
+        Kept headers = new Kept(null, new PreEncodedHttpField(HttpHeader.ETAG, FileContent.strongEtag(before)),
+                new PreEncodedHttpField(HttpHeader.LAST_MODIFIED, DateGenerator.formatDate(before.lastModifiedTime().toInstant())),
+                new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Long.toString(size)));
+        Entry entry = new Entry(before.size(), before.lastModifiedTime(), before.fileKey(), kept, headers);
         Entry replaced = entries.put(path, entry);
         if (replaced != null) {
             bytes.addAndGet(-replaced.bytes().capacity());

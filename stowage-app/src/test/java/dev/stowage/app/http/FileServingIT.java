@@ -127,6 +127,33 @@ class FileServingIT {
         assertThat(headers).isEqualTo(expected);
     }
 
+    /**
+     * A file kept (last modified an hour ago) is sent from memory the second time, with the headers
+     * ResourceService sends; the same file under a link of another extension keeps its own type.
+     */
+    @Test
+    void keptSmallFile_sentAgain_sameHeadersAsJettysResourceService() throws IOException {
+        Path file = Files.writeString(root.resolve("kept.html"), "<p>kept</p>");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600)));
+        Files.createSymbolicLink(root.resolve("kept-link.txt"), file.getFileName());
+        HttpResponse<byte[]> first = Client.get(url("kept.html"));
+        HttpResponse<byte[]> again = Client.get(url("kept.html"));
+        HttpResponse<byte[]> conditional = Client.get(url("kept.html"), "If-None-Match", "\"another\"");
+
+        for (HttpResponse<byte[]> response : List.of(first, again)) {
+            assertThat(response.body()).isEqualTo(conditional.body());
+            Map<String, List<String>> headers = new TreeMap<>(response.headers().map());
+            Map<String, List<String>> expected = new TreeMap<>(conditional.headers().map());
+            headers.remove("date");
+            expected.remove("date");
+            assertThat(headers).isEqualTo(expected);
+        }
+        HttpResponse<byte[]> link = Client.get(url("kept-link.txt"));
+        assertThat(link.body()).isEqualTo(first.body());
+        assertThat(header(link, "Content-Type")).startsWith("text/plain");
+        assertThat(header(link, "ETag")).isEqualTo(header(first, "ETag"));
+    }
+
     @Test
     void head_bigFile_announcesItsLength() {
         HttpResponse<byte[]> head = Client.send("HEAD", url("big.bin"));

@@ -32,8 +32,12 @@ class SmallFileCacheTest {
 
         assertThat(text(sent)).isEqualTo("first");
         assertThat(sent.isDirect()).isTrue();
-        assertThat(text(cache.get(file, attributes(file)))).isEqualTo("first");
-        assertThat(text(cache.get(file, attributes(file)))).as("each get is a buffer of its own to write").isEqualTo("first");
+        SmallFileCache.Kept kept = cache.get(file, attributes(file));
+        assertThat(text(kept.bytes())).isEqualTo("first");
+        assertThat(text(cache.get(file, attributes(file)).bytes())).as("each get is a buffer of its own to write").isEqualTo("first");
+        assertThat(kept.contentLength().getValue()).isEqualTo("5");
+        assertThat(kept.etag().getValue()).isEqualTo(FileContent.strongEtag(attributes(file)));
+        assertThat(kept.lastModified().getValue()).isEqualTo("Thu, 01 Jan 2026 00:00:00 GMT");
     }
 
     @Test
