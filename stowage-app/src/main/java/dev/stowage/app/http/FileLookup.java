@@ -2,11 +2,13 @@ package dev.stowage.app.http;
 
 import dev.stowage.Keys;
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.text.Normalizer;
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -22,10 +24,20 @@ import java.util.Set;
  * path whose folders and file mix the two forms is not found.
  */
 final class FileLookup {
+    /**
+     * The attributes read of each name: POSIX ones where the file system has them (the same
+     * {@code lstat}), so that a file's permission bits are at hand.
+     */
+    private static final Class<? extends BasicFileAttributes> ATTRIBUTES =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix") ? PosixFileAttributes.class : BasicFileAttributes.class;
+
     private final Path root;
     private final Set<String> hiddenFolders;
 
-    /** A file found: its real path, and its attributes read once, so that its headers agree. */
+    /**
+     * A file found: its real path, and its attributes read once, so that its headers agree
+     * ({@link PosixFileAttributes} where the file system has them).
+     */
     record Found(Path path, BasicFileAttributes attributes) {
     }
 
@@ -79,7 +91,7 @@ final class FileLookup {
             BasicFileAttributes attributes = null;
             for (String segment : key.split("/", -1)) {
                 path = path.resolve(segment);
-                attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                attributes = Files.readAttributes(path, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                 if (attributes.isSymbolicLink()) {
                     return throughLinks(key);
                 }
@@ -109,7 +121,7 @@ final class FileLookup {
             if (isHidden(relative.toString())) {
                 return Optional.empty();
             }
-            BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes attributes = Files.readAttributes(real, ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             return attributes.isRegularFile() ? Optional.of(new Found(real, attributes)) : Optional.empty();
         } catch (IOException | InvalidPathException e) {
             return Optional.empty();

@@ -140,12 +140,22 @@ final class Router extends Handler.Abstract {
             Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
             return;
         }
-        if (!Files.isReadable(found.get().path())) {
-            LOG.warn("cannot serve {}: the server may not read {}", key, found.get().path());
+        Path path = found.get().path();
+        BasicFileAttributes attributes = found.get().attributes();
+        String mediaType = MediaTypes.guess(key);
+        // A kept file was read with these attributes, its permissions among them: it is readable.
+        SmallFileCache.Kept hit = isPlainSmallGet(request, attributes.size()) ? smallFiles.get(path, attributes) : null;
+        if (hit != null) {
+            // Headers as ResourceService sends them, encoded when the file was kept.
+            sendPlainly(response, callback, hit.bytes(), hit.etag(), hit.lastModified(), contentType(mediaType), hit.contentLength());
+            return;
+        }
+        if (!Files.isReadable(path)) {
+            LOG.warn("cannot serve {}: the server may not read {}", key, path);
             Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403);
             return;
         }
-        send(request, response, callback, found.get().path(), found.get().attributes(), MediaTypes.guess(key), smallFiles);
+        send(request, response, callback, path, attributes, mediaType, smallFiles);
     }
 
     private void manifest(Request request, Response response, Callback callback) {
@@ -170,18 +180,13 @@ final class Router extends Handler.Abstract {
         send(request, response, callback, manifest.get(), attributes, JSON, null); // its path is not one FileLookup found
     }
 
-    /** @param kept where a small file's bytes are kept to be sent again; null to keep nothing */
+    /**
+     * Sends a file read from disk; a small one asked for whole is kept.
+     *
+     * @param kept where a small file's bytes are kept to be sent again; null to keep nothing
+     */
     private void send(Request request, Response response, Callback callback, Path path, BasicFileAttributes attributes,
             String mediaType, SmallFileCache kept) {
-        if (isPlainSmallGet(request, attributes.size()) && kept != null) {
-            SmallFileCache.Kept hit = kept.get(path, attributes);
-            if (hit != null) {
-                // Headers as ResourceService sends them, encoded when the file was kept.
-                sendPlainly(response, callback, hit.bytes(), hit.etag(), hit.lastModified(), contentType(mediaType),
-                        hit.contentLength());
-                return;
-            }
-        }
         ByteBufferPool.Sized buffers = new ByteBufferPool.Sized(request.getComponents().getByteBufferPool(), true, BUFFER_BYTES);
         FileContent content = new FileContent(path, attributes, mediaType, buffers, HttpMethod.HEAD.is(request.getMethod()));
         if (isPlainSmallGet(request, attributes.size())) {

@@ -4,10 +4,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.DateGenerator;
@@ -17,9 +20,10 @@ import org.eclipse.jetty.http.PreEncodedHttpField;
 
 /**
  * The bytes of small files already sent, to be sent again without opening and reading the file.
- * An entry serves only while the file has the size, modification time and identity (device and
- * inode) it was read with, as the lookup of the request gives them: a file replaced (the
- * publisher renames a new one in place) or rewritten is read again. A file modified in the last
+ * An entry serves only while the file has the size, modification time, identity (device and
+ * inode) and permission bits it was read with, as the lookup of the request gives them: a file
+ * replaced (the publisher renames a new one in place) or rewritten is read again, and one whose
+ * permissions changed is checked again for reading. A file modified in the last
  * {@link #RACY} before it was read is not kept: a write under way may leave its final size and
  * time before its last bytes, within one tick of the file system's clock, so what was read may be
  * neither the old content nor the new (git's "racy" files). Bounded in bytes: once full, new files
@@ -40,11 +44,18 @@ final class SmallFileCache {
     record Kept(ByteBuffer bytes, HttpField etag, HttpField lastModified, HttpField contentLength) {
     }
 
-    private record Entry(long size, FileTime modified, Object fileKey, ByteBuffer bytes, Kept headers) {
+    private record Entry(long size, FileTime modified, Object fileKey, Set<PosixFilePermission> permissions, ByteBuffer bytes,
+                         Kept headers) {
         boolean describes(BasicFileAttributes attributes) {
             return size == attributes.size() && modified.equals(attributes.lastModifiedTime())
-                    && fileKey != null && fileKey.equals(attributes.fileKey());
+                    && fileKey != null && fileKey.equals(attributes.fileKey())
+                    && Objects.equals(permissions, permissionsOf(attributes));
         }
+    }
+
+    /** The permission bits, where the attributes have them; null elsewhere. */
+    private static Set<PosixFilePermission> permissionsOf(BasicFileAttributes attributes) {
+        return attributes instanceof PosixFileAttributes posix ? posix.permissions() : null;
     }
 
     private final Map<Path, Entry> entries = new ConcurrentHashMap<>();
@@ -96,7 +107,7 @@ final class SmallFileCache {
         Kept headers = new Kept(null, new PreEncodedHttpField(HttpHeader.ETAG, FileContent.strongEtag(before)),
                 new PreEncodedHttpField(HttpHeader.LAST_MODIFIED, DateGenerator.formatDate(before.lastModifiedTime().toInstant())),
                 new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Long.toString(size)));
-        Entry entry = new Entry(before.size(), before.lastModifiedTime(), before.fileKey(), kept, headers);
+        Entry entry = new Entry(before.size(), before.lastModifiedTime(), before.fileKey(), permissionsOf(before), kept, headers);
         Entry replaced = entries.put(path, entry);
         if (replaced != null) {
             bytes.addAndGet(-replaced.bytes().capacity());

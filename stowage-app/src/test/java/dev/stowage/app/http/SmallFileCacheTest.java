@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,17 @@ class SmallFileCacheTest {
     }
 
     @Test
+    void filePermissionsChanged_isNotServedFromTheCache_soThatItsReadingIsCheckedAgain() throws IOException {
+        Path file = write("a.txt", "first");
+        cache.put(file, posix(file), bytes("first"), NOW);
+        assertThat(cache.get(file, posix(file))).isNotNull();
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+        assertThat(cache.get(file, posix(file))).as("another mode").isNull();
+        assertThat(cache.holds(file)).isFalse();
+    }
+
+    @Test
     void bytesReadThatAreNotTheSizeTheAttributesSaid_areNotKept() throws IOException {
         Path file = write("a.txt", "first");
         ByteBuffer read = bytes("fir");
@@ -109,6 +122,11 @@ class SmallFileCacheTest {
         Path file = Files.writeString(dir.resolve(name), text);
         Files.setLastModifiedTime(file, FileTime.from(THEN));
         return file;
+    }
+
+    /** The attributes as the server's lookup reads them on Linux: POSIX ones, permissions among them. */
+    private static BasicFileAttributes posix(Path file) throws IOException {
+        return Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static BasicFileAttributes attributes(Path file) throws IOException {
