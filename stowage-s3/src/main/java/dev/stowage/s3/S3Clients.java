@@ -16,6 +16,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.crt.CRT;
 import software.amazon.awssdk.crt.CrtRuntimeException;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
@@ -36,6 +37,8 @@ final class S3Clients {
      * SDK (and encrypt them for TLS), so a few serve any number of connections.
      */
     private static final int EVENT_LOOP_THREADS = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** The name the CRT client gives itself, for the SDK's metrics and user agent. */
+    private static final String CRT_CLIENT_NAME = "AwsCommonRuntime";
     /** The shortest stall the CRT client watches for, in seconds. */
     private static final long CRT_MIN_STALL_SECONDS = 2;
     /** How long closing a client waits for its own event loops to end; they end at once when idle. */
@@ -77,9 +80,11 @@ final class S3Clients {
                         + " set http_client=netty to use them");
             }
             try {
-                return build(config, credentials, interceptors, crt(config), scheduler);
+                // Its native library is loaded now, so that a platform or a folder that cannot
+                // have it fails the opening; the client itself is built at the first request.
+                CRT.awsLastError();
+                return build(config, credentials, interceptors, LazyHttpClient.around(crt(config), CRT_CLIENT_NAME), scheduler);
             } catch (LinkageError | CrtRuntimeException e) {
-                // Its native library is unpacked and loaded as the first client is built.
                 throw StorageException.builder(ErrorKind.INVALID_CONFIG, "the CRT HTTP client cannot load its native library ("
                         + e + "): set http_client=netty, or the system property aws.crt.lib.dir to a folder"
                         + " where a library may be written and loaded").retryable(false).build();
