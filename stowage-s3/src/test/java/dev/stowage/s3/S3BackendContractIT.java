@@ -85,22 +85,17 @@ class S3BackendContractIT extends StorageBackendContract {
      * Threads that are not this backend's own, or that every S3 backend in the JVM shares by design:
      * <ul>
      *   <li>the test server's, started from {@link #SERVER_THREADS};</li>
-     *   <li>FileDigest's MD5 threads and MultipartUpload's part-retry timer, shared by every S3
-     *       backend, which end after 30 s idle;</li>
      *   <li>the JDK's default pool for asynchronous file channels, through which the SDK's file
      *       request bodies read: daemon threads that end after 60 s idle, named by
      *       {@link JdkFileReadThreads} in these tests.</li>
      * </ul>
-     * The SDK's Netty event loops, which S3Clients shares among all backends, are not among them:
-     * a backend's close() must end them.
+     * Everything else a backend starts (its I/O, MD5 and timer threads, its HTTP client's event
+     * loops) is its own, and its close() must end it.
      */
     @Override
     protected boolean mayOutliveTheBackend(Thread thread) {
         ThreadGroup group = thread.getThreadGroup();
         String name = thread.getName();
-        return (group != null && SERVER_THREADS.parentOf(group))
-                || name.startsWith("stowage-s3-md5-")
-                || name.startsWith("stowage-s3-retry-")
-                || name.startsWith(JdkFileReadThreads.PREFIX);
+        return (group != null && SERVER_THREADS.parentOf(group)) || name.startsWith(JdkFileReadThreads.PREFIX);
     }
 }
