@@ -5,10 +5,12 @@ import dev.stowage.StorageException;
 import dev.stowage.app.config.AppConfig;
 import dev.stowage.app.config.CommandOptions;
 import dev.stowage.app.config.ConfigException;
+import dev.stowage.s3.S3Backend;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +38,8 @@ import picocli.CommandLine.Option;
                 "An environment variable STOWAGE_<KEY> overrides a key, and --set KEY=VALUE",
                 "overrides both. See docs/configuration.md."})
 public final class Stowage {
+    /** How long the process waits, at most, for the S3 client's native threads as it ends. */
+    private static final Duration NATIVE_THREADS_WAIT = Duration.ofSeconds(2);
 
     @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
             description = "The configuration file (default: $STOWAGE_CONFIG, else stowage.yaml in the working folder, if there is one).")
@@ -53,7 +57,15 @@ public final class Stowage {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err, System.getenv()));
+        int code = run(args, System.out, System.err, System.getenv());
+        // Every backend is closed by now: the process ends as soon as the S3 client's native threads
+        // have, instead of the second the CRT otherwise waits for them at exit.
+        try {
+            S3Backend.awaitNativeThreadsEnded(NATIVE_THREADS_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        System.exit(code);
     }
 
     /** Runs the command with {@code args}; returns the exit code. */

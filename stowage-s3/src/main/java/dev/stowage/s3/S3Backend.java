@@ -121,6 +121,19 @@ public final class S3Backend extends AbstractStorageBackend {
         return builder(config).build();
     }
 
+    /**
+     * For a process about to exit, once every S3 backend is closed: waits, up to {@code timeout},
+     * until the CRT HTTP client's native threads have ended. A JVM that exits while they are still
+     * ending waits a second for them (the CRT's own bound); this usually takes milliseconds. Returns
+     * at once if no backend of this JVM used the CRT client. Thread-safe.
+     *
+     * @return whether they had ended in time (false while a backend on the CRT client is still open)
+     * @throws InterruptedException if the calling thread is interrupted while it waits
+     */
+    public static boolean awaitNativeThreadsEnded(Duration timeout) throws InterruptedException {
+        return S3Clients.awaitCrtReleased(Objects.requireNonNull(timeout, "timeout"));
+    }
+
     /** A builder for a backend with extras: SDK interceptors or a credentials provider of your own. */
     public static Builder builder(S3Config config) {
         return new Builder(Objects.requireNonNull(config, "config"));

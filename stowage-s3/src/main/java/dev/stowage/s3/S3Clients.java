@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.crt.CRT;
+import software.amazon.awssdk.crt.CrtResource;
 import software.amazon.awssdk.crt.CrtRuntimeException;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
@@ -37,6 +39,8 @@ final class S3Clients {
      * SDK (and encrypt them for TLS), so a few serve any number of connections.
      */
     private static final int EVENT_LOOP_THREADS = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** Whether a CRT client was asked for in this JVM, so that its library is loaded. */
+    private static final AtomicBoolean CRT_LOADED = new AtomicBoolean();
     /** The name the CRT client gives itself, for the SDK's metrics and user agent. */
     private static final String CRT_CLIENT_NAME = "AwsCommonRuntime";
     /** The shortest stall the CRT client watches for, in seconds. */
@@ -83,6 +87,7 @@ final class S3Clients {
                 // Its native library is loaded now, so that a platform or a folder that cannot
                 // have it fails the opening; the client itself is built at the first request.
                 CRT.awsLastError();
+                CRT_LOADED.set(true);
                 return build(config, credentials, interceptors, LazyHttpClient.around(crt(config), CRT_CLIENT_NAME), scheduler);
             } catch (LinkageError | CrtRuntimeException e) {
                 throw StorageException.builder(ErrorKind.INVALID_CONFIG, "the CRT HTTP client cannot load its native library ("
@@ -180,6 +185,30 @@ final class S3Clients {
             builder.addPlugin(LegacyMd5Plugin.create());
         }
         return builder.build();
+    }
+
+    /**
+     * Waits, up to {@code timeout}, until the CRT has let go of everything the closed clients held
+     * (their event loops' native threads among it); at once if no CRT client was asked for.
+     *
+     * @return whether it had, in time
+     */
+    static boolean awaitCrtReleased(Duration timeout) throws InterruptedException {
+        if (!CRT_LOADED.get()) {
+            return true;
+        }
+        // The CRT's own wait has no bound shorter than a minute: it runs on a daemon thread of its own.
+        Thread waiting = new Thread(() -> {
+            try {
+                CrtResource.waitForNoResources();
+            } catch (RuntimeException e) {
+                // Resources still held after the CRT's own minute: a client still open. Nothing to do.
+            }
+        }, "stowage-s3-crt-release");
+        waiting.setDaemon(true);
+        waiting.start();
+        waiting.join(Math.max(1, timeout.toMillis()));
+        return !waiting.isAlive();
     }
 
     static S3Presigner presigner(S3Config config, AwsCredentialsProvider credentials) {

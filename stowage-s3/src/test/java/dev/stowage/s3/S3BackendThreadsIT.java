@@ -65,6 +65,14 @@ class S3BackendThreadsIT {
         awaitNoneNewSince(before);
     }
 
+    /** What a process about to exit waits for: the CRT's native threads of backends already closed. */
+    @Test
+    void awaitNativeThreadsEnded_onceTheCrtBackendsAreClosed_isTrue() throws Exception {
+        exercise(S3Backend.builder(config(S3HttpClient.CRT)), "native threads", liveThreads());
+
+        assertThat(S3Backend.awaitNativeThreadsEnded(Duration.ofSeconds(30))).isTrue();
+    }
+
     @Test
     void theCallersEventLoops_withTheCrtClient_areRefused() {
         SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().numberOfThreads(1).threadFactory(named("callers-netty")).build();
