@@ -63,11 +63,6 @@ final class LazyHttpClient implements SdkAsyncHttpClient {
         }
     }
 
-    /** Whether the client was built: for tests. */
-    synchronized boolean built() {
-        return client != null;
-    }
-
     private static final class Builder implements SdkAsyncHttpClient.Builder<Builder> {
         private final SdkAsyncHttpClient.Builder<?> http;
         private final String name;
