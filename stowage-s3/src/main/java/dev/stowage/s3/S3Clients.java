@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -31,6 +32,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import software.amazon.awssdk.utils.AttributeMap;
 
 /** Builds the SDK client and presigner an {@link S3Backend} uses, from its configuration. */
 final class S3Clients {
@@ -65,7 +67,7 @@ final class S3Clients {
 
     /** A client with event loops of its own, which closing it stops, and the SDK's own scheduler. */
     static S3AsyncClient client(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors) {
-        return client(config, credentials, interceptors, null, null);
+        return client(config, credentials, interceptors, null, null, http -> { });
     }
 
     /**
@@ -74,10 +76,12 @@ final class S3Clients {
      * @param eventLoops the caller's Netty event loops, which closing the client leaves running; null
      *                   for a few of the client's own, which closing it stops. Only for {@code http_client=netty}.
      * @param scheduler  where the SDK times calls out, never shut down by the client; null for the SDK's own
+     * @param httpBuilt  told the HTTP client the SDK builds for the client, which the client owns and closes
      * @throws StorageException {@code INVALID_CONFIG} when event loops are given for another client
      */
     static S3AsyncClient client(S3Config config, AwsCredentialsProvider credentials, List<ExecutionInterceptor> interceptors,
-                                SdkEventLoopGroup eventLoops, ScheduledExecutorService scheduler) {
+                                SdkEventLoopGroup eventLoops, ScheduledExecutorService scheduler,
+                                Consumer<SdkAsyncHttpClient> httpBuilt) {
         if (config.httpClient() == S3HttpClient.CRT) {
             if (eventLoops != null) {
                 throw StorageException.invalidConfig("Netty event loops were given, but http_client is crt, which has its own:"
@@ -88,7 +92,8 @@ final class S3Clients {
                 // have it fails the opening; the client itself is built at the first request.
                 CRT.awsLastError();
                 CRT_LOADED.set(true);
-                return build(config, credentials, interceptors, LazyHttpClient.around(crt(config), CRT_CLIENT_NAME), scheduler);
+                return build(config, credentials, interceptors,
+                        told(LazyHttpClient.around(crt(config), CRT_CLIENT_NAME), httpBuilt), scheduler);
             } catch (LinkageError | CrtRuntimeException e) {
                 throw StorageException.builder(ErrorKind.INVALID_CONFIG, "the CRT HTTP client cannot load its native library ("
                         + e + "): set http_client=netty, or the system property aws.crt.lib.dir to a folder"
@@ -103,7 +108,7 @@ final class S3Clients {
                 .threadFactory(new NamedThreadFactory("stowage-s3-netty"))
                 .build();
         try {
-            S3AsyncClient client = build(config, credentials, interceptors, netty(config, loops), scheduler);
+            S3AsyncClient client = build(config, credentials, interceptors, told(netty(config, loops), httpBuilt), scheduler);
             return eventLoops != null ? client : new WithOwnEventLoops(client, loops);
         } catch (RuntimeException e) {
             if (eventLoops == null) {
@@ -128,6 +133,11 @@ final class S3Clients {
                 .connectionHealthConfiguration(health -> health
                         .minimumThroughputInBps(1L)
                         .minimumThroughputTimeout(crtStallTimeout(config.socketTimeout())));
+    }
+
+    /** A builder of what {@code http} builds, which tells {@code built} of each client it builds. */
+    private static SdkAsyncHttpClient.Builder<?> told(SdkAsyncHttpClient.Builder<?> http, Consumer<SdkAsyncHttpClient> built) {
+        return new Told(http, built);
     }
 
     /** {@code socket_timeout} as the CRT takes it: whole seconds, two at least. */
@@ -242,6 +252,23 @@ final class S3Clients {
             } finally {
                 stop(loops);
             }
+        }
+    }
+
+    private static final class Told implements SdkAsyncHttpClient.Builder<Told> {
+        private final SdkAsyncHttpClient.Builder<?> http;
+        private final Consumer<SdkAsyncHttpClient> built;
+
+        Told(SdkAsyncHttpClient.Builder<?> http, Consumer<SdkAsyncHttpClient> built) {
+            this.http = http;
+            this.built = built;
+        }
+
+        @Override
+        public SdkAsyncHttpClient buildWithDefaults(AttributeMap serviceDefaults) {
+            SdkAsyncHttpClient client = http.buildWithDefaults(serviceDefaults);
+            built.accept(client);
+            return client;
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
@@ -64,15 +66,18 @@ final class S3Core implements AutoCloseable {
     /** Whether the backend is closed: every failure is then {@code CLOSED}. */
     private final BooleanSupplier closed;
     private volatile boolean bucketSeen;
+    /** Small PUTs without the SDK's pipeline, where the configuration allows them. */
+    private final Optional<SmallPut> smallPut;
 
     private S3Core(S3Config config, String label, S3AsyncClient client, S3Presigner presigner,
-                   AwsCredentialsProvider ownCredentials, Executor io, BooleanSupplier closed) {
+                   AwsCredentialsProvider ownCredentials, Optional<SmallPut> smallPut, Executor io, BooleanSupplier closed) {
         this.config = config;
         this.label = label;
         this.client = client;
         this.presigner = presigner;
         this.ownCredentials = ownCredentials;
         this.errors = new S3ErrorMapping(config);
+        this.smallPut = smallPut;
         this.io = io;
         this.closed = closed;
     }
@@ -92,9 +97,12 @@ final class S3Core implements AutoCloseable {
         AwsCredentialsProvider credentials = callersCredentials != null ? callersCredentials::resolveCredentials : own;
         S3AsyncClient client = null;
         try {
-            client = S3Clients.client(config, credentials, interceptors, eventLoops, threads.scheduler());
+            AtomicReference<SdkAsyncHttpClient> http = new AtomicReference<>();
+            client = S3Clients.client(config, credentials, interceptors, eventLoops, threads.scheduler(), http::set);
             S3Presigner presigner = S3Clients.presigner(config, credentials);
-            return new S3Core(config, label, client, presigner, own, threads.io(), closed);
+            Optional<SmallPut> smallPut = http.get() == null ? Optional.empty()
+                    : SmallPut.of(config, !interceptors.isEmpty(), credentials, http::get, threads.scheduler());
+            return new S3Core(config, label, client, presigner, own, smallPut, threads.io(), closed);
         } catch (RuntimeException e) {
             if (client != null) {
                 client.close();
@@ -110,6 +118,11 @@ final class S3Core implements AutoCloseable {
 
     S3AsyncClient client() {
         return client;
+    }
+
+    /** Small PUTs sent without the SDK's request pipeline, if the configuration allows them. */
+    Optional<SmallPut> smallPut() {
+        return smallPut;
     }
 
     /**

@@ -160,6 +160,14 @@ final class S3Writer {
             return CompletableFuture.failedFuture(new java.nio.file.NoSuchFileException(source.toString()));
         }
         // A small file goes from the bytes hashed; a larger one is read again as it is sent.
+        if (plan.digest().content() != null && core.smallPut().isPresent()
+                && SmallPut.sendable(contentType, metadata, options.cacheControl())) {
+            SmallPut small = core.smallPut().get();
+            FileDigest read = plan.digest();
+            return core.whole(core.call(() -> small.send(objectKey, read.contentRead().orElseThrow(), read.sha256(),
+                            read.partMd5s().get(0), contentType, metadata, options.cacheControl())),
+                    eTag -> eTag != null, "the PutObject answer", "ETag", Operation.UPLOAD, key);
+        }
         return core.whole(core.call(() -> core.client().putObject(put.build(), plan.digest().contentRead()
                         .map(AsyncRequestBody::fromRemainingByteBufferUnsafe)
                         .orElseGet(() -> AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size)
