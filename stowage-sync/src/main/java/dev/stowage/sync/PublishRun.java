@@ -49,6 +49,11 @@ final class PublishRun {
     /** Keys whose file changed or vanished while uploaded, in this pass. */
     private final Set<String> changed = ConcurrentHashMap.newKeySet();
     private final List<FailedOperation> failed = new ArrayList<>();
+    /**
+     * Uploads settled and not yet recorded, on the state thread: the first one queues their record
+     * there, so uploads that settle meanwhile are recorded in the same transaction.
+     */
+    private final List<PublishedFile> unrecorded = new ArrayList<>();
     private long deleted;
 
     PublishRun(CacheManager.Settings settings, StateStore state, Scanner scanner, StorageBackend backend,
@@ -185,6 +190,8 @@ final class PublishRun {
             }
         });
         permits.acquireUninterruptibly(concurrency);
+        // Every upload has settled; their record, queued on the state thread, is done after this.
+        CompletableFuture.runAsync(() -> { }, stateThread).join();
     }
 
     private CompletableFuture<Void> upload(Change change) {
@@ -218,10 +225,10 @@ final class PublishRun {
     private void settle(Change change, HashedFile scanned, Path file, URI url, Throwable error) {
         if (error == null) {
             if (unchangedSinceScan(file, scanned.state())) {
-                state.recordPublished(change, url, settings.clock().millis());
-                uploaded.incrementAndGet();
-                uploadedBytes.addAndGet(change.size());
-                tell(() -> listener.uploaded(change.key(), change.size()));
+                unrecorded.add(new PublishedFile(change.key(), change.size(), change.sha256(), url));
+                if (unrecorded.size() == 1) {
+                    stateThread.execute(this::recordSettled);
+                }
             } else {
                 LOG.info("{} changed while it was uploaded; it will be scanned and uploaded again", file);
                 changed.add(change.key());
@@ -236,6 +243,26 @@ final class PublishRun {
             return;
         }
         fail(change.key(), Operation.UPLOAD, error);
+    }
+
+    /** Records the uploads settled since the last record, in one transaction; on the state thread. */
+    private void recordSettled() {
+        List<PublishedFile> files = List.copyOf(unrecorded);
+        unrecorded.clear();
+        try {
+            state.recordPublished(files, settings.clock().millis());
+        } catch (RuntimeException e) {
+            for (PublishedFile f : files) {
+                LOG.error("cannot record the upload of {}: {}", f.key(), e.getMessage());
+                fail(f.key(), Operation.UPLOAD, e);
+            }
+            return;
+        }
+        for (PublishedFile f : files) {
+            uploaded.incrementAndGet();
+            uploadedBytes.addAndGet(f.size());
+            tell(() -> listener.uploaded(f.key(), f.size()));
+        }
     }
 
     private static boolean unchangedSinceScan(Path file, FileState scanned) {

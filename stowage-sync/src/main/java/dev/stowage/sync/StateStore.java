@@ -307,19 +307,29 @@ public final class StateStore implements AutoCloseable {
 
     /** Records that the target confirmed {@code change} at {@code url}, clearing its pending entry. */
     synchronized void recordPublished(Change change, URI url, long nowMillis) {
-        inTransaction("record an upload", () -> {
+        recordPublished(List.of(new PublishedFile(change.key(), change.size(), change.sha256(), url)), nowMillis);
+    }
+
+    /** The same for several uploads, in one transaction. */
+    synchronized void recordPublished(List<PublishedFile> files, long nowMillis) {
+        if (files.isEmpty()) {
+            return;
+        }
+        inTransaction(files.size() == 1 ? "record an upload" : "record " + files.size() + " uploads", () -> {
             PreparedStatement publish = prepared("INSERT OR REPLACE INTO published"
                     + " (key, size, sha256, url, published_at_ms) VALUES (?, ?, ?, ?, ?)");
-            publish.setString(1, change.key());
-            publish.setLong(2, change.size());
-            publish.setString(3, change.sha256());
-            publish.setString(4, url.toString());
-            publish.setLong(5, nowMillis);
-            publish.executeUpdate();
             PreparedStatement unfallback = prepared("DELETE FROM fallback WHERE key = ?");
-            unfallback.setString(1, change.key());
-            unfallback.executeUpdate();
-            clearPending(change.key());
+            for (PublishedFile file : files) {
+                publish.setString(1, file.key());
+                publish.setLong(2, file.size());
+                publish.setString(3, file.sha256());
+                publish.setString(4, file.url().toString());
+                publish.setLong(5, nowMillis);
+                publish.executeUpdate();
+                unfallback.setString(1, file.key());
+                unfallback.executeUpdate();
+                clearPending(file.key());
+            }
         });
     }
 

@@ -118,6 +118,25 @@ class StateStoreTest {
     }
 
     @Test
+    void severalUploads_recordedInOneTransaction_eachClearsItsPendingEntry() {
+        try (StateStore state = StateStore.open(dir.resolve("state.db"))) {
+            state.recordFailure("a.txt", dev.stowage.Operation.UPLOAD, "UNAVAILABLE: down", 1000);
+            state.recordFailure("c.txt", dev.stowage.Operation.UPLOAD, "UNAVAILABLE: down", 1000);
+            long before = state.generation();
+
+            state.recordPublished(List.of(new PublishedFile("a.txt", 1, SHA_A, URI.create("https://x/a.txt")),
+                    new PublishedFile("b.txt", 2, SHA_B, URI.create("https://x/b.txt"))), 3000);
+
+            assertThat(state.published("a.txt")).isPresent();
+            assertThat(state.published("b.txt")).get().extracting(PublishedFile::size).isEqualTo(2L);
+            assertThat(state.pending()).singleElement().extracting(p -> p.key()).isEqualTo("c.txt");
+            assertThat(state.generation()).as("one transaction").isEqualTo(before + 1);
+            state.recordPublished(List.of(), 4000);
+            assertThat(state.generation()).as("nothing recorded").isEqualTo(before + 1);
+        }
+    }
+
+    @Test
     void theJournal_removesOnlyTheUploadItNames_andForgetsUploadsNoLongerNeeded() {
         try (StateStore state = StateStore.open(dir.resolve("state.db"))) {
             StateJournal journal = new StateJournal(state);
