@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>Incremental: a file whose size, mtime, inode and ctime match the last scan is not read again,
  * so a rescan of an unchanged tree only stats. The walk runs in key order and merges with the last
  * scan read in the same order, and hashing runs on {@link ScanOptions#hashThreads()} threads with a
- * bounded queue: memory stays small whatever the tree's size.
+ * bounded queue: memory stays small whatever the tree's size. The walk itself (listings and stats)
+ * runs a little ahead of the merge, on a thread of its own ({@link WalkAhead}).
  *
  * <p>A file that cannot be taken (unreadable, a name that makes no valid key, changing while read)
  * is reported in {@link ScanReport#problems()} and skipped; if the last scan had it, it keeps its
@@ -72,16 +74,22 @@ public final class Scanner {
         long started = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(options.hashThreads(), new HashThreads());
         ScanMerge merge = new ScanMerge(state, options, pool, clock);
-        TreeWalk walk = new TreeWalk(root, options, merge, Instant.now(clock));
+        Instant now = Instant.now(clock);
+        AtomicReference<TreeWalk> walked = new AtomicReference<>();
         try (merge) {
-            walk.run();
+            // The walk runs ahead on a thread of its own; the merge with the state runs here.
+            WalkAhead.run(visitor -> {
+                TreeWalk walk = new TreeWalk(root, options, visitor, now);
+                walked.set(walk);
+                walk.run();
+            }, merge);
             merge.finish();
         } catch (IOException e) {
             throw StorageException.invalidConfig("cannot read the folder " + root + ": " + TreeWalk.reason(e));
         } finally {
             pool.shutdownNow();
         }
-        ScanReport report = merge.report(walk.sweptTemps(), Duration.ofNanos(System.nanoTime() - started));
+        ScanReport report = merge.report(walked.get().sweptTemps(), Duration.ofNanos(System.nanoTime() - started));
         LOG.debug("scanned {}: {}", root, report);
         return report;
     }

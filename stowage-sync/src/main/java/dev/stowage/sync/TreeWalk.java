@@ -8,6 +8,7 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.text.Normalizer;
@@ -90,8 +91,10 @@ final class TreeWalk {
     private void walkFolder(Path folder, String prefix, String rawPrefix) throws IOException {
         List<Entry> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(folder)) {
+            // Where the platform has them (Linux), entries are read relative to the open folder.
+            SecureDirectoryStream<Path> open = stream instanceof SecureDirectoryStream ? (SecureDirectoryStream<Path>) stream : null;
             for (Path path : stream) {
-                Entry entry = entry(path, rawPrefix);
+                Entry entry = entry(path, rawPrefix, open);
                 if (entry != null) {
                     entries.add(entry);
                 }
@@ -170,8 +173,11 @@ final class TreeWalk {
         }
     }
 
-    /** Stats one folder entry; null when it is left out (hidden, temporary, the state, a link not followed). */
-    private Entry entry(Path path, String rawPrefix) {
+    /**
+     * Stats one folder entry, relative to its folder when that is open ({@code folder} not null);
+     * null when it is left out (hidden, temporary, the state, a link not followed).
+     */
+    private Entry entry(Path path, String rawPrefix, SecureDirectoryStream<Path> folder) {
         String raw = path.getFileName().toString();
         if (raw.startsWith(TEMP_PREFIX) && raw.endsWith(TEMP_SUFFIX)) {
             sweepIfStale(path);
@@ -199,7 +205,7 @@ final class TreeWalk {
         FileStat stat;
         Path readFrom = path;
         try {
-            stat = FileStat.of(path, false);
+            stat = folder != null ? FileStat.in(folder, path, false) : FileStat.of(path, false);
             if (stat.type() == FileStat.Type.LINK) {
                 if (!options.followLinks()) {
                     LOG.debug("not following link {}", path);

@@ -77,8 +77,9 @@ public final class HookedFileSystem extends FileSystem {
         READ_FILE,
         /**
          * Reading a file's or a folder's attributes by path: {@code readAttributes}, by class or by
-         * name, which {@code Files.isDirectory}, {@code Files.size} and the like call. Attributes read
-         * through a {@link FileAttributeView} are not hooked.
+         * name, which {@code Files.isDirectory}, {@code Files.size} and the like call, and
+         * {@code readAttributes} of a view an open folder gives for one of its entries. Attributes
+         * read through a {@link FileAttributeView} of a path are not hooked.
          */
         STAT,
         /** Deleting a file or a folder. */
@@ -491,9 +492,24 @@ public final class HookedFileSystem extends FileSystem {
             return real.getFileAttributeView(type);
         }
 
+        /** A view whose {@code readAttributes} is a {@link Call#STAT} of the name, as reading them by path is. */
         @Override
         public <V extends FileAttributeView> V getFileAttributeView(Path name, Class<V> type, LinkOption... options) {
-            return real.getFileAttributeView(unwrap(name), type, options);
+            V view = real.getFileAttributeView(unwrap(name), type, options);
+            if (view == null || !type.isInterface()) {
+                return view;
+            }
+            return type.cast(java.lang.reflect.Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("readAttributes")) {
+                            fire(Call.STAT, name);
+                        }
+                        try {
+                            return method.invoke(view, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }));
         }
     }
 

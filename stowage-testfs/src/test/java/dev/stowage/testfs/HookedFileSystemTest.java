@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,27 @@ class HookedFileSystemTest {
         }
 
         assertThat(reads.runs()).isEqualTo(1);
+    }
+
+    @Test
+    void stat_runsForAttributesReadRelativeToAnOpenFolder() throws IOException {
+        Hook stats = hooked.beforeEach(Call.STAT, "a.txt"::equals, () -> { });
+        try (DirectoryStream<Path> folder = Files.newDirectoryStream(root)) {
+            Assumptions.assumeTrue(folder instanceof SecureDirectoryStream, "the platform offers secure directory streams");
+            SecureDirectoryStream<Path> secure = (SecureDirectoryStream<Path>) folder;
+            PosixFileAttributeView view = secure.getFileAttributeView(root.getFileSystem().getPath("a.txt"),
+                    PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            assertThat(stats.runs()).as("not before the attributes are read").isZero();
+            assertThat(view.readAttributes().size()).isEqualTo(1);
+        }
+        assertThat(stats.runs()).isEqualTo(1);
+
+        hooked.failing(Call.STAT, "a.txt"::equals, AccessDeniedException::new);
+        try (DirectoryStream<Path> folder = Files.newDirectoryStream(root)) {
+            SecureDirectoryStream<Path> secure = (SecureDirectoryStream<Path>) folder;
+            assertThatThrownBy(() -> secure.getFileAttributeView(root.getFileSystem().getPath("a.txt"),
+                    PosixFileAttributeView.class).readAttributes()).isInstanceOf(AccessDeniedException.class);
+        }
     }
 
     @Test
