@@ -55,14 +55,30 @@ final class SyncCommand extends FolderCommand {
             out.println(plan.toJson());
             return;
         }
+        // Written without a flush at every line (println and printf flush): a plan may list a million files.
+        String newline = System.lineSeparator();
+        StringBuilder lines = new StringBuilder(1 << 16);
         for (Change c : plan.uploads()) {
-            out.printf("upload %s (%s, %s)%n", c.key(), c.added() ? "added" : "modified", ProgressBar.size(c.size()));
+            lines.append("upload ").append(c.key()).append(c.added() ? " (added, " : " (modified, ")
+                    .append(ProgressBar.size(c.size())).append(')').append(newline);
+            writeIfLong(out, lines);
         }
-        plan.deletes().forEach(key -> out.println("delete " + key));
+        for (String key : plan.deletes()) {
+            lines.append("delete ").append(key).append(newline);
+            writeIfLong(out, lines);
+        }
+        out.write(lines.toString());
         plan.scan().problems().forEach(p -> out.println("skip " + p));
         out.printf("plan: %d uploads (%s), %d deletes, %d files published now%n", plan.uploads().size(),
                 ProgressBar.size(plan.uploadBytes()), plan.deletes().size(), plan.publishedFiles());
         plan.refusal().ifPresent(r -> out.println("a publish would stop: " + r + "; --force deletes anyway"));
+    }
+
+    private static void writeIfLong(PrintWriter out, StringBuilder lines) {
+        if (lines.length() >= 1 << 16) {
+            out.write(lines.toString());
+            lines.setLength(0);
+        }
     }
 
     private void printReport(PrintWriter out, PublishReport report) {

@@ -136,4 +136,29 @@ class ProgressBarTest {
 
         assertThat(written.toString()).isEmpty();
     }
+
+    @Test
+    void sizes_readAsFormatWritesThem() {
+        java.util.Random random = new java.util.Random(7);
+        java.util.List<Long> sizes = new java.util.ArrayList<>(java.util.List.of(0L, 1L, 1023L, 1024L, 1075L, 1076L,
+                1048524L, 1048525L, 1048575L, 1048576L, 2L << 30, Long.MAX_VALUE));
+        for (int i = 0; i < 100_000; i++) {
+            sizes.add(random.nextLong() >>> random.nextInt(64));
+        }
+        for (long bytes : sizes) {
+            String expected = bytes < 1024 ? bytes + " B" : formatted(bytes);
+            assertThat(ProgressBar.size(bytes)).as("%d bytes", bytes).isEqualTo(expected);
+        }
+    }
+
+    private static String formatted(long bytes) {
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
 }
