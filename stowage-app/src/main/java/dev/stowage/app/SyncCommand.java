@@ -94,7 +94,8 @@ final class SyncCommand extends FolderCommand {
                     .put("pending", report.pending())
                     .put("manifest_uploaded", report.manifestUploaded())
                     .put("skipped", report.scan().problemCount())
-                    .put("elapsed_ms", report.elapsed().toMillis());
+                    .put("elapsed_ms", report.elapsed().toMillis())
+                    .put("scan_ms", report.scan().elapsed().toMillis());
             ArrayNode failures = doc.putArray("failures");
             for (FailedOperation f : report.failed()) {
                 failures.addObject().put("key", f.key()).put("operation", f.operation().name())

@@ -46,6 +46,7 @@ class SyncIT {
         assertThat(report.get("failed").asInt()).isZero();
         assertThat(report.get("pending").asInt()).isZero();
         assertThat(report.get("manifest_uploaded").asBoolean()).isTrue();
+        assertThat(report.get("scan_ms").asLong()).isNotNegative().isLessThanOrEqualTo(report.get("elapsed_ms").asLong());
         assertThat(report.get("failures")).isEmpty();
         Buckets.assertHolds(bucket, hashes, Buckets.server().endpoint());
 
