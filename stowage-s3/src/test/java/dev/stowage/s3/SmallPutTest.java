@@ -13,8 +13,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 class SmallPutTest {
     @Test
     void theDateIsSigV4sBasicFormatInUtc() {
-        assertThat(SmallPut.amzDate(Instant.parse("2026-12-01T09:05:07.999Z").toEpochMilli())).isEqualTo("20261201T090507Z");
-        assertThat(SmallPut.amzDate(Instant.parse("1999-01-31T23:59:59Z").toEpochMilli())).isEqualTo("19990131T235959Z");
+        assertThat(SigV4.amzDate(Instant.parse("2026-12-01T09:05:07.999Z").toEpochMilli())).isEqualTo("20261201T090507Z");
+        assertThat(SigV4.amzDate(Instant.parse("1999-01-31T23:59:59Z").toEpochMilli())).isEqualTo("19990131T235959Z");
     }
 
     @Test
@@ -34,13 +34,15 @@ class SmallPutTest {
         assertThat(SmallPut.sendable("text/plain", Map.of("two words", "x"), Optional.empty())).as("name").isFalse();
         assertThat(SmallPut.sendable("text/plain", Map.of(), Optional.of("max-age=1\r\nX: y"))).as("cache-control").isFalse();
         assertThat(SmallPut.sendable("text/plän", Map.of(), Optional.empty())).as("content-type").isFalse();
+        assertThat(SmallPut.sendable("text/plain", Map.of("Origin", "a", "origin", "b"), Optional.empty()))
+                .as("names differing in case alone").isFalse();
     }
 
     @Test
     void anErrorAnswerBecomesTheSdksException() {
         SdkHttpResponse head = SdkHttpResponse.builder().statusCode(403)
                 .headers(Map.of("x-amz-request-id", List.of("REQ1"), "x-amz-bucket-region", List.of("eu-west-1"))).build();
-        S3Exception e = SmallPut.errorOf(head, "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code>"
+        S3Exception e = SmallPutAnswer.errorOf(head, "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code>"
                 + "<Message>Access &amp; &lt;denied&gt;</Message><RequestId>REQ1</RequestId></Error>");
         assertThat(e.statusCode()).isEqualTo(403);
         assertThat(e.requestId()).isEqualTo("REQ1");
@@ -51,7 +53,7 @@ class SmallPutTest {
 
     @Test
     void anErrorAnswerWithoutXmlHasItsStatusAlone() {
-        S3Exception e = SmallPut.errorOf(SdkHttpResponse.builder().statusCode(502).build(), "<html>Bad Gateway</html>");
+        S3Exception e = SmallPutAnswer.errorOf(SdkHttpResponse.builder().statusCode(502).build(), "<html>Bad Gateway</html>");
         assertThat(e.statusCode()).isEqualTo(502);
         assertThat(e.awsErrorDetails().errorCode()).isNull();
         assertThat(e.getMessage()).startsWith("HTTP 502");
