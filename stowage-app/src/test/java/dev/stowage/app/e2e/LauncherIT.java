@@ -184,6 +184,55 @@ class LauncherIT {
     }
 
     @Test
+    void launcher_unpacksTheNativeLibrariesOncePerBuild_andLoadsThemThroughTheArgumentFile() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+        Path target = copy.root.resolve("stowage-app/target");
+        Path unpacks = dir.resolve("unpacks.log");
+
+        List<String> first = runWithNatives(copy, jdk, unpacks);
+        List<Path> folders;
+        try (Stream<Path> files = Files.list(target)) {
+            folders = files.filter(f -> f.getFileName().toString().startsWith("native-")).toList();
+        }
+        assertThat(folders).as("one folder, under its final name").singleElement().asString().matches(".*/native-\\d+");
+        String argumentFile = "@" + folders.get(0).toRealPath().resolve("jvm.options");
+        assertThat(first).as("the run that unpacked them loads them").contains(argumentFile);
+        assertThat(first.indexOf(argumentFile)).isLessThan(first.indexOf("-jar"));
+
+        List<String> second = runWithNatives(copy, jdk, unpacks);
+        assertThat(second).contains(argumentFile);
+        assertThat(Files.readAllLines(unpacks)).as("unpacked once").hasSize(1);
+
+        // Libraries unpacked before the jar was built (it is an hour old): unpacked again.
+        Files.setLastModifiedTime(folders.get(0).resolve("jvm.options"), FileTime.from(Instant.now().minus(Duration.ofHours(2))));
+        List<String> rebuilt = runWithNatives(copy, jdk, unpacks);
+        assertThat(Files.readAllLines(unpacks)).as("unpacked again for the new jar").hasSize(2);
+        assertThat(rebuilt).contains(argumentFile);
+    }
+
+    @Test
+    void launcher_whoseJavaCannotUnpackTheLibraries_runsWithoutThem() throws IOException {
+        Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
+        Path jdk = javaHome(dir.resolve("jdk"));
+
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version").env("JAVA_HOME", jdk.toString()).run();
+
+        assertThat(launcher.exitCode()).as(launcher.report()).isZero();
+        assertThat(launcher.stdout().lines()).noneMatch(arg -> arg.startsWith("@"));
+        try (Stream<Path> files = Files.list(copy.root.resolve("stowage-app/target"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(name -> name.startsWith("native-"));
+        }
+    }
+
+    private List<String> runWithNatives(Copy copy, Path jdk, Path unpacks) {
+        Child launcher = children.program(copy.root.resolve("stowage"), "--version")
+                .env("JAVA_HOME", jdk.toString()).env("FAKE_NATIVES", unpacks.toString()).run();
+        assertThat(launcher.exitCode()).as(launcher.report()).isZero();
+        return launcher.stdout().lines().toList();
+    }
+
+    @Test
     void launcher_withANativeAgent_writesNoArchive_whichTheJvmWouldRefuse() throws IOException {
         Copy copy = Copy.of(dir.resolve("repo [1] *? x"));
         Path jdk = javaHome(dir.resolve("jdk"));
@@ -421,11 +470,20 @@ class LauncherIT {
         }
     }
 
-    /** A stand-in JDK whose {@code bin/java} prints its own path, its working folder, then one argument a line. */
+    /**
+     * A stand-in JDK whose {@code bin/java} prints its own path, its working folder, then one argument
+     * a line. Asked to unpack the native libraries, it prints nothing and unpacks none; with
+     * {@code FAKE_NATIVES} (a file) set, it writes the argument file and adds a line to that file.
+     */
     private static Path javaHome(Path home) throws IOException {
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         // Prints what it was asked to run, and writes the class archive a real JVM would write at exit.
-        executable(Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"java=$0\" \"cwd=$(pwd -P)\" \"$@\"\n"
+        executable(Files.writeString(java, "#!/bin/sh\n"
+                + "if [ \"$3\" = dev.stowage.app.NativeLibraries ]; then\n"
+                + "  [ -n \"${FAKE_NATIVES:-}\" ] && mkdir -p \"$4\" && : >\"$4/jvm.options\" && echo \"$4\" >>\"$FAKE_NATIVES\"\n"
+                + "  exit 0\n"
+                + "fi\n"
+                + "printf '%s\\n' \"java=$0\" \"cwd=$(pwd -P)\" \"$@\"\n"
                 + "for a; do case $a in -XX:ArchiveClassesAtExit=*) : >\"${a#*=}\" ;; esac; done\n"));
         return home;
     }
