@@ -1,6 +1,10 @@
 package dev.stowage.sync;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -67,6 +71,40 @@ public final class FileDiff {
             page.forEach(action);
             after = page.get(page.size() - 1).key();
         }
+    }
+
+    /**
+     * Calls {@code action} with every file to upload, a page of {@value StateStore#PAGE} keys at a
+     * time, the keys of a page dealt out across their folders in turn: uploads that run at once
+     * then land in many folders (prefixes) rather than one. A store that keeps folders as
+     * directories (S3Proxy's and MinIO's file stores) creates the files of one directory one at
+     * a time, and S3 scales its request rates by prefix.
+     */
+    void forEachUploadSpread(Consumer<Change> action) {
+        String after = "";
+        for (List<Change> page; !(page = state.changesAfter(after, StateStore.PAGE)).isEmpty(); ) {
+            spread(page).forEach(action);
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
+    /** The changes dealt out across their folders: the first of each folder, then the second of each, and so on. */
+    static List<Change> spread(List<Change> changes) {
+        Map<String, ArrayDeque<Change>> byFolder = new LinkedHashMap<>();
+        for (Change c : changes) {
+            int slash = c.key().lastIndexOf('/');
+            byFolder.computeIfAbsent(slash < 0 ? "" : c.key().substring(0, slash), f -> new ArrayDeque<>()).add(c);
+        }
+        List<Change> dealt = new ArrayList<>(changes.size());
+        while (dealt.size() < changes.size()) {
+            for (ArrayDeque<Change> folder : byFolder.values()) {
+                Change next = folder.poll();
+                if (next != null) {
+                    dealt.add(next);
+                }
+            }
+        }
+        return dealt;
     }
 
     /** Calls {@code action} with every key to delete, in key order. */

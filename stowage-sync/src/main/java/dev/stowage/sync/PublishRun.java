@@ -79,7 +79,7 @@ final class PublishRun {
                     + " or force the run").retryable(false).build();
         }
         tell(() -> listener.planned(diff.added() + diff.modified(), diff.uploadBytes(), diff.removed()));
-        uploadAll(diff::forEachUpload);
+        uploadAll(diff::forEachUploadSpread);
         for (int pass = 2; !changed.isEmpty(); pass++) {
             // Files that changed or vanished while uploaded: scan again, then upload those alone.
             Set<String> again = Set.copyOf(changed);
