@@ -39,7 +39,6 @@ import software.amazon.awssdk.utils.http.SdkHttpUtils;
  * message, request id and headers), which the backend's error mapping reads. Thread-safe.
  */
 final class SmallPut {
-    private final String bucket;
     private final String scheme;
     private final String host;
     private final int port;
@@ -59,7 +58,7 @@ final class SmallPut {
 
     private SmallPut(S3Config config, URI endpoint, Supplier<AwsCredentials> credentials, Supplier<SdkAsyncHttpClient> http,
                      ScheduledExecutorService timer) {
-        this.bucket = config.bucketName();
+        String bucket = config.bucketName();
         this.signer = new SigV4(config.region());
         this.scheme = endpoint.getScheme().toLowerCase(Locale.ROOT);
         int defaultPort = scheme.equals("https") ? 443 : 80;
