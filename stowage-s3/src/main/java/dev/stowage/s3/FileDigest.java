@@ -42,7 +42,8 @@ import java.util.function.LongFunction;
  *                  of the array; null for a larger file, which is read again to be sent
  */
 record FileDigest(long sizeBytes, String sha256, List<String> partMd5s, byte[] content) {
-    private static final int BUFFER_BYTES = 1 << 20;
+    /** What a file is read in; a file of up to this size is kept ({@code content}). */
+    static final int BUFFER_BYTES = 1 << 20;
     private static final int BUFFERS = 3;
 
     FileDigest {

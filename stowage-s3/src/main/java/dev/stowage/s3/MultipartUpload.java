@@ -4,6 +4,7 @@ import dev.stowage.ErrorKind;
 import dev.stowage.Operation;
 import dev.stowage.ResumeJournal;
 import dev.stowage.StorageException;
+import dev.stowage.internal.Digests;
 import dev.stowage.internal.Futures;
 import dev.stowage.layer.RetryPolicy;
 import java.io.EOFException;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -38,7 +40,9 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
  * One multipart upload of a file: create, send the parts, complete. The parts are read once each,
- * in order ({@link PartReader}): a part is read into a buffer ({@link PartBuffers}), its MD5 taken,
+ * in order ({@link PartReader}): a part is read into a buffer ({@link PartBuffers}), its digest
+ * taken (its SHA-256 to sign it where {@link SignedPut} sends it to a store that checks that, else its
+ * MD5 for the SDK to send),
  * and sent from there, a few parts at once, never the whole file in memory; a part over 64 MiB
  * (files over 625 GiB with 8 MiB parts) is hashed in place and sent from the file. The upload is completed only once
  * the SHA-256 of every part read is the one it was planned with, which goes with the object. If any step fails, or
@@ -81,6 +85,11 @@ final class MultipartUpload {
     private final int concurrency;
     /** Whether the SDK sends CRC32 checksums with each part (the AWS preset). */
     private final boolean checksums;
+    /**
+     * What sends a part read into a buffer, signed with its SHA-256 in place of its MD5, where the
+     * store checks that ({@link S3Preset#checksSignedPayload()}); null for the SDK, with the MD5.
+     */
+    private final SignedPut signed;
     private final Function<Throwable, StorageException> classify;
     private final RetryPolicy partRetry;
     /** By part number less one: what completes the upload; a part taken up from a resumed upload is there from the start. */
@@ -139,6 +148,7 @@ final class MultipartUpload {
         this.bucket = core.config().bucketName();
         this.concurrency = core.config().partConcurrency();
         this.checksums = core.config().sdkChecksums();
+        this.signed = core.config().preset().checksSignedPayload() ? core.signedPut().orElse(null) : null;
         this.partRetry = RetryPolicy.defaults().withMaxAttempts(core.config().partAttempts());
         this.classify = classify;
         this.key = key;
@@ -401,11 +411,21 @@ final class MultipartUpload {
         }
         readNext();
         if (send) {
-            sendPart(number, 1, buffer, inPlaceMd5 != null ? inPlaceMd5 : PartReader.md5(buffer));
+            sendPart(number, 1, buffer, inPlaceMd5 != null ? inPlaceMd5 : digest(buffer));
         } else if (complete) {
             complete();
         }
         abortOnceSettled();
+    }
+
+    /** What a part read into a buffer is sent with: its SHA-256 (hex) when {@link #signed} sends it, else its MD5 (base64). */
+    private String digest(ByteBuffer buffer) {
+        if (signed != null) {
+            MessageDigest sha = Digests.sha256();
+            sha.update(buffer.duplicate());
+            return Digests.hex(sha.digest());
+        }
+        return PartReader.md5(buffer);
     }
 
     /** The error of parts whose SHA-256 is not the one the upload was planned with. */
@@ -435,48 +455,62 @@ final class MultipartUpload {
     /**
      * One attempt at one part, from its buffer or ({@code buffer} null) from the file; the part
      * holds its place in {@code requestsInFlight} and its buffer until its last attempt ends.
+     *
+     * @param digest the part's SHA-256 if {@link #signed} sends it from its buffer, else its MD5
      */
-    private void sendPart(int number, int attempt, ByteBuffer buffer, String md5) {
+    private void sendPart(int number, int attempt, ByteBuffer buffer, String digest) {
+        // Parts in flight are never cancelled: cancelling the SDK's future does not stop a request
+        // already on its way, and a part that lands after the abort stays behind. They are waited for.
+        send(number, buffer, digest).whenComplete((part, error) -> {
+            if (error != null) {
+                partFailed(number, attempt, error, buffer, digest);
+                return;
+            }
+            long length = reader.length(number);
+            boolean last;
+            synchronized (this) {
+                requestsInFlight--;
+                partsHeld--;
+                parts[number - 1] = part;
+                partsDone++;
+                last = readyToComplete();
+            }
+            release(buffer);
+            progress.add(length);
+            if (last) {
+                complete();
+            } else {
+                readNext();
+            }
+            abortOnceSettled();
+        });
+    }
+
+    /** One request for one part, signed here or sent by the SDK; what completes the upload with it. */
+    private CompletableFuture<CompletedPart> send(int number, ByteBuffer buffer, String digest) {
+        String answer = "the UploadPart answer (part " + number + ")";
+        if (buffer != null && signed != null) {
+            return core.whole(core.call(() -> signed.sendPart(objectKey, uploadId, number, buffer.duplicate(), digest)),
+                            eTag -> eTag != null, answer, "ETag", Operation.UPLOAD, key)
+                    .thenApply(eTag -> CompletedPart.builder().partNumber(number).eTag(eTag).build());
+        }
         long offset = reader.offset(number);
         long length = reader.length(number);
         UploadPartRequest.Builder request = UploadPartRequest.builder()
                 .bucket(bucket).key(objectKey).uploadId(uploadId).partNumber(number)
                 .contentLength(length)
-                .contentMD5(md5);
+                .contentMD5(digest);
         if (checksums) {
             request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
-        // Parts in flight are never cancelled: cancelling the SDK's future does not stop a request
-        // already on its way, and a part that lands after the abort stays behind. They are waited for.
         // A file body stats the file when it is made: a file deleted since hashing fails here.
-        core.whole(core.call(() -> client.uploadPart(request.build(), buffer != null
+        return core.whole(core.call(() -> client.uploadPart(request.build(), buffer != null
                                 ? AsyncRequestBody.fromRemainingByteBufferUnsafe(buffer.duplicate())
                                 : AsyncRequestBody.fromFile(c -> c.path(source).position(offset).numBytesToRead(length)
                                         .chunkSizeInBytes(FILE_CHUNK_BYTES)))),
-                        answer -> answer.eTag() != null, "the UploadPart answer (part " + number + ")", "ETag", Operation.UPLOAD, key)
-                .whenComplete((response, error) -> {
-                    if (error != null) {
-                        partFailed(number, attempt, error, buffer, md5);
-                        return;
-                    }
-                    boolean last;
-                    synchronized (this) {
-                        requestsInFlight--;
-                        partsHeld--;
-                        parts[number - 1] = CompletedPart.builder().partNumber(number).eTag(response.eTag())
-                                .checksumCRC32(response.checksumCRC32()).build();
-                        partsDone++;
-                        last = readyToComplete();
-                    }
-                    release(buffer);
-                    progress.add(length);
-                    if (last) {
-                        complete();
-                    } else {
-                        readNext();
-                    }
-                    abortOnceSettled();
-                });
+                        response -> response.eTag() != null, answer, "ETag", Operation.UPLOAD, key)
+                .thenApply(response -> CompletedPart.builder().partNumber(number).eTag(response.eTag())
+                        .checksumCRC32(response.checksumCRC32()).build());
     }
 
     /**
@@ -485,7 +519,7 @@ final class MultipartUpload {
      * retry layer does not start the whole upload over and multiply the attempts. A stop during
      * the pause ends the pause at once.
      */
-    private void partFailed(int number, int attempt, Throwable error, ByteBuffer buffer, String md5) {
+    private void partFailed(int number, int attempt, Throwable error, ByteBuffer buffer, String digest) {
         StorageException e;
         boolean again;
         try {
@@ -501,7 +535,7 @@ final class MultipartUpload {
             return;
         }
         // Sending the same part again cannot help two failures, which a whole new attempt can: bytes
-        // that no longer match their MD5 (the file changed after it was hashed: hash it again), and
+        // that no longer match their digest (the file changed after it was hashed: hash it again), and
         // an upload that is gone (aborted meanwhile: start a new one).
         boolean needsNewUpload = e.kind() == ErrorKind.INTEGRITY || Futures.unwrap(error) instanceof NoSuchUploadException;
         synchronized (this) {
@@ -537,7 +571,7 @@ final class MultipartUpload {
                 release(buffer);
                 abortOnceSettled();
             } else {
-                sendPart(number, attempt + 1, buffer, md5);
+                sendPart(number, attempt + 1, buffer, digest);
             }
         }, threads.ioOrHere());
     }

@@ -197,8 +197,7 @@ public final class S3Backend extends AbstractStorageBackend {
         long size = requireSourceFile(source, key).size();
         S3Writer.Plan plan;
         try {
-            plan = writer.plan(source, size, key, options.sha256().orElse(null), options.progress(),
-                    () -> stop.getAsBoolean() || isClosed());
+            plan = writer.plan(source, size, key, options, () -> stop.getAsBoolean() || isClosed());
         } catch (CancellationException e) {
             if (isClosed() && !stop.getAsBoolean()) {
                 throw closedDuringUpload(key);

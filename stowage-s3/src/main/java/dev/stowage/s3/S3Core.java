@@ -67,17 +67,17 @@ final class S3Core implements AutoCloseable {
     private final BooleanSupplier closed;
     private volatile boolean bucketSeen;
     /** Small PUTs without the SDK's pipeline, where the configuration allows them. */
-    private final Optional<SmallPut> smallPut;
+    private final Optional<SignedPut> signedPut;
 
     private S3Core(S3Config config, String label, S3AsyncClient client, S3Presigner presigner,
-                   AwsCredentialsProvider ownCredentials, Optional<SmallPut> smallPut, Executor io, BooleanSupplier closed) {
+                   AwsCredentialsProvider ownCredentials, Optional<SignedPut> signedPut, Executor io, BooleanSupplier closed) {
         this.config = config;
         this.label = label;
         this.client = client;
         this.presigner = presigner;
         this.ownCredentials = ownCredentials;
         this.errors = new S3ErrorMapping(config);
-        this.smallPut = smallPut;
+        this.signedPut = signedPut;
         this.io = io;
         this.closed = closed;
     }
@@ -100,9 +100,9 @@ final class S3Core implements AutoCloseable {
             AtomicReference<SdkAsyncHttpClient> http = new AtomicReference<>();
             client = S3Clients.client(config, credentials, interceptors, eventLoops, threads.scheduler(), http::set);
             S3Presigner presigner = S3Clients.presigner(config, credentials);
-            Optional<SmallPut> smallPut = http.get() == null ? Optional.empty()
-                    : SmallPut.of(config, !interceptors.isEmpty(), credentials, http::get, threads.scheduler());
-            return new S3Core(config, label, client, presigner, own, smallPut, threads.io(), closed);
+            Optional<SignedPut> signedPut = http.get() == null ? Optional.empty()
+                    : SignedPut.of(config, !interceptors.isEmpty(), credentials, http::get, threads.scheduler());
+            return new S3Core(config, label, client, presigner, own, signedPut, threads.io(), closed);
         } catch (RuntimeException e) {
             if (client != null) {
                 client.close();
@@ -121,8 +121,8 @@ final class S3Core implements AutoCloseable {
     }
 
     /** Small PUTs sent without the SDK's request pipeline, if the configuration allows them. */
-    Optional<SmallPut> smallPut() {
-        return smallPut;
+    Optional<SignedPut> signedPut() {
+        return signedPut;
     }
 
     /**

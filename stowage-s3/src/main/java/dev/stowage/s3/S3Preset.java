@@ -22,7 +22,9 @@ import java.util.Optional;
  * requires them. Since 2.30 the SDK otherwise sends every body as {@code aws-chunked} with an
  * {@code x-amz-checksum-crc32} trailer and asks for checksums on reads, which R2, Ceph RGW, older
  * MinIO and many other S3-compatible stores reject or, worse, store verbatim. Uploads stay
- * verified either way: Stowage sends {@code Content-MD5}, which every one of them checks.
+ * verified either way: Stowage sends {@code Content-MD5}, which every one of them checks, or, for
+ * the parts of a multipart upload to MinIO, signs each part's SHA-256, which MinIO checks
+ * ({@link #checksSignedPayload()}).
  */
 public enum S3Preset {
     /** Amazon S3: the SDK's own endpoint and integrity checks. */
@@ -102,6 +104,16 @@ public enum S3Preset {
     /** Whether many keys are deleted with {@code DeleteObjects} rather than one request each. */
     public boolean batchDelete() {
         return batchDelete;
+    }
+
+    /**
+     * Whether the provider is known to check a request body against the SHA-256 it is signed with
+     * ({@code x-amz-content-sha256}), so that the signed SHA-256 guards a part's bytes in place of
+     * its {@code Content-MD5}, which costs three times as much CPU to take. Stores not known to check
+     * it (R2, and any store behind {@code generic}) keep {@code Content-MD5} on every part.
+     */
+    public boolean checksSignedPayload() {
+        return this == AWS || this == MINIO;
     }
 
     /** Whether the provider accepts a canned ACL ({@code x-amz-acl}) on uploads. */

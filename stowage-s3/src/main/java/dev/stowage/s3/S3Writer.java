@@ -59,7 +59,8 @@ final class S3Writer {
      * @param sha256         the file's SHA-256, stored with the object: of the bytes read for one PUT; for
      *                       parts, the caller's or one read before, which the parts read are checked against
      * @param callersSha256  whether {@code sha256} is the caller's, unchecked as yet
-     * @param digest         for one PUT, the bytes' SHA-256 and MD5 (and the bytes of a small file); null for parts
+     * @param digest         for one PUT, the bytes' SHA-256 and MD5 (and the bytes of a small file); null for parts,
+     *                       and for one PUT of the caller's SHA-256 signed, to a store that checks the body against it
      * @param partSizeBytes  the size of every part but the last; 0 for one PUT
      * @param progress       where the parts that reach the server are counted, and the end is told
      */
@@ -70,18 +71,27 @@ final class S3Writer {
     /**
      * Plans the upload of a file of {@code sizeBytes}: blocking, for the I/O executor. Tells the
      * caller's progress {@code (0, size)} first. A file sent in one PUT is hashed now (SHA-256 and
-     * MD5). A file sent in parts is read part by part as it is sent ({@link MultipartUpload}); its
-     * SHA-256, which the object's creation needs, is the caller's if given, else read now.
+     * MD5), unless it is larger than the bytes kept of a small file, the caller gave its SHA-256
+     * and the store checks a body against the SHA-256 it is signed with: then it is only read as
+     * it is sent, signed with the caller's SHA-256. A file sent in parts is read part by part as it
+     * is sent ({@link MultipartUpload}); its SHA-256, which the object's creation needs, is the
+     * caller's if given, else read now.
      *
-     * @param callersSha256 the SHA-256 the caller gave, or null
-     * @param stop          polled while the file is read; when true the read stops with a
-     *                      {@link java.util.concurrent.CancellationException}
+     * @param options the caller's: its SHA-256, if any, its progress and the object's headers
+     * @param stop    polled while the file is read; when true the read stops with a
+     *                {@link java.util.concurrent.CancellationException}
      * @throws StorageException {@code UNSUPPORTED} if the file needs parts larger than S3 allows
      */
-    Plan plan(Path source, long sizeBytes, String key, String callersSha256, UploadProgress progress, BooleanSupplier stop)
-            throws IOException {
+    Plan plan(Path source, long sizeBytes, String key, UploadOptions options, BooleanSupplier stop) throws IOException {
+        String callersSha256 = options.sha256().orElse(null);
+        UploadProgress progress = options.progress();
         Progress.report(progress, 0, sizeBytes);
         if (sizeBytes < config.multipartThresholdBytes()) {
+            if (callersSha256 != null && sizeBytes > FileDigest.BUFFER_BYTES && config.preset().checksSignedPayload()
+                    && core.signedPut().isPresent() && SignedPut.sendable(contentType(key, source, options),
+                            metadata(options, callersSha256), options.cacheControl())) {
+                return new Plan(sizeBytes, callersSha256, true, null, 0, tally(progress, sizeBytes));
+            }
             return onePut(source, progress, stop);
         }
         if (callersSha256 != null) {
@@ -127,9 +137,8 @@ final class S3Writer {
     CompletableFuture<?> send(Path source, String key, UploadOptions options, Plan plan,
                               Function<Throwable, StorageException> classify) {
         String objectKey = core.objectKey(key, Operation.UPLOAD);
-        String contentType = options.contentType().orElseGet(() -> contentType(key, source));
-        Map<String, String> metadata = new TreeMap<>(options.metadata());
-        metadata.put(S3Backend.SHA256_METADATA, plan.sha256());
+        String contentType = contentType(key, source, options);
+        Map<String, String> metadata = metadata(options, plan.sha256());
         Optional<ObjectCannedACL> acl = config.acl().map(ObjectCannedACL::fromValue);
         if (plan.partSizeBytes() > 0) {
             MultipartUpload upload = new MultipartUpload(core, threads, aborts, buffers, key, source, plan, classify,
@@ -146,6 +155,9 @@ final class S3Writer {
                 acl.ifPresent(b::acl);
             });
         }
+        if (plan.digest() == null) {
+            return signedFromFile(source, key, objectKey, plan, contentType, metadata, options, classify);
+        }
         long size = plan.digest().sizeBytes();
         PutObjectRequest.Builder put = PutObjectRequest.builder()
                 .bucket(config.bucketName()).key(objectKey)
@@ -160,9 +172,9 @@ final class S3Writer {
             return CompletableFuture.failedFuture(new java.nio.file.NoSuchFileException(source.toString()));
         }
         // A small file goes from the bytes hashed; a larger one is read again as it is sent.
-        if (plan.digest().content() != null && core.smallPut().isPresent()
-                && SmallPut.sendable(contentType, metadata, options.cacheControl())) {
-            SmallPut small = core.smallPut().get();
+        if (plan.digest().content() != null && core.signedPut().isPresent()
+                && SignedPut.sendable(contentType, metadata, options.cacheControl())) {
+            SignedPut small = core.signedPut().get();
             FileDigest read = plan.digest();
             return core.whole(core.call(() -> small.send(objectKey, read.contentRead().orElseThrow(), read.sha256(),
                             read.partMd5s().get(0), contentType, metadata, options.cacheControl())),
@@ -173,6 +185,40 @@ final class S3Writer {
                         .orElseGet(() -> AsyncRequestBody.fromFile(c -> c.path(source).position(0L).numBytesToRead(size)
                                 .chunkSizeInBytes(MultipartUpload.FILE_CHUNK_BYTES))))),
                 answer -> answer.eTag() != null, "the PutObject answer", "ETag", Operation.UPLOAD, key);
+    }
+
+    /**
+     * One PUT streamed from the file, signed with the caller's SHA-256, which the store checks the
+     * bytes against: bytes that are not the caller's SHA-256 fail for good, as the file read then
+     * would have.
+     */
+    private CompletableFuture<String> signedFromFile(Path source, String key, String objectKey, Plan plan, String contentType,
+                                                     Map<String, String> metadata, UploadOptions options,
+                                                     Function<Throwable, StorageException> classify) {
+        SignedPut signed = core.signedPut().orElseThrow();
+        return core.whole(core.call(() -> signed.sendFile(objectKey, source, plan.sizeBytes(), plan.sha256(), contentType,
+                        metadata, options.cacheControl())), eTag -> eTag != null, "the PutObject answer", "ETag", Operation.UPLOAD, key)
+                .handle((eTag, error) -> {
+                    if (error == null) {
+                        return eTag;
+                    }
+                    StorageException e = classify.apply(error);
+                    throw e.kind() != ErrorKind.INTEGRITY ? e : core.error(ErrorKind.INTEGRITY, "the file's bytes are not those of the SHA-256 "
+                            + plan.sha256() + " the caller gave: it changed or the checksum is wrong (" + e.detail() + ")",
+                            Operation.UPLOAD, key).toBuilder().retryable(false).cause(e).build();
+                });
+    }
+
+    /** The object's media type: the caller's, else that of the key's extension, else of the file name's. */
+    private static String contentType(String key, Path source, UploadOptions options) {
+        return options.contentType().orElseGet(() -> contentType(key, source));
+    }
+
+    /** The object's metadata: the caller's, and the SHA-256. */
+    private static Map<String, String> metadata(UploadOptions options, String sha256) {
+        Map<String, String> metadata = new TreeMap<>(options.metadata());
+        metadata.put(S3Backend.SHA256_METADATA, sha256);
+        return metadata;
     }
 
     /** The media type of the key's extension, else of the file name's. */

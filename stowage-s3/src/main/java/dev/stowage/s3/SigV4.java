@@ -12,9 +12,9 @@ import javax.crypto.spec.SecretKeySpec;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 /**
- * AWS Signature Version 4 for S3 requests without a query string: the {@code Authorization}
- * header of a request from its method, encoded path, headers and payload hash, with the signing
- * key of the day kept between requests. Thread-safe.
+ * AWS Signature Version 4 for S3 requests: the {@code Authorization} header of a request from its
+ * method, encoded path, canonical query string, headers and payload hash, with the signing key of
+ * the day kept between requests. Thread-safe.
  */
 final class SigV4 {
     private static final String ALGORITHM = "AWS4-HMAC-SHA256";
@@ -48,12 +48,15 @@ final class SigV4 {
      *
      * @param amzDate       the request's {@code x-amz-date}, as {@link #amzDate} writes it
      * @param encodedPath   the request's path, URI-encoded as sent
+     * @param query         the canonical query string: names and values URI-encoded, sorted by name, joined by
+     *                      {@code &}; empty for none
      * @param payloadSha256 the payload's SHA-256, in hex, as in {@code x-amz-content-sha256}
      */
-    String authorization(AwsCredentials identity, String method, String amzDate, String encodedPath,
+    String authorization(AwsCredentials identity, String method, String amzDate, String encodedPath, String query,
                          SortedMap<String, String> headers, String payloadSha256) {
         String day = amzDate.substring(0, 8);
-        StringBuilder canonical = new StringBuilder(512).append(method).append('\n').append(encodedPath).append("\n\n");
+        StringBuilder canonical = new StringBuilder(512).append(method).append('\n').append(encodedPath).append('\n')
+                .append(query).append('\n');
         StringBuilder signed = new StringBuilder(160);
         headers.forEach((name, value) -> {
             canonical.append(name).append(':').append(value).append('\n');

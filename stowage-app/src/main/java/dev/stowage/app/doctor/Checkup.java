@@ -359,7 +359,8 @@ final class Checkup {
         String sha256 = writeRandom(file, size);
         long parts = (size + c.partSizeBytes() - 1) / c.partSizeBytes();
         String what = size + " bytes (multipart_threshold + 1) to " + largeKey + " in " + parts + " parts of " + size(c.partSizeBytes())
-                + ", each with Content-MD5" + (c.sdkChecksums() ? " and the SDK's CRC32 checksum (sdk_checksums=true)" : "");
+                + (c.sdkChecksums() ? ", each with Content-MD5 and the SDK's CRC32 checksum (sdk_checksums=true)"
+                        : c.preset().checksSignedPayload() ? ", each with its SHA-256 signed" : ", each with Content-MD5");
         if (!send("multipart", file, largeKey, UploadOptions.builder().sha256(sha256).build(), what, true)) {
             return;
         }

@@ -1,22 +1,28 @@
 package dev.stowage.s3;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.stowage.ErrorKind;
 import dev.stowage.StorageException;
 import dev.stowage.UploadOptions;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,15 +30,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Small files sent by {@link SmallPut}, signed by Stowage rather than the SDK: the S3 server (with
- * SigV4 on) stores them as it stores the SDK's uploads, an error answer reads as the SDK's, and
- * the request on the wire is Stowage's own.
+ * Small files and parts sent by {@link SignedPut}, signed by Stowage rather than the SDK: the S3
+ * server (with SigV4 on) stores them as it stores the SDK's uploads, refuses bytes that are not the
+ * ones signed, an error answer reads as the SDK's, and the request on the wire is Stowage's own.
  */
-class SmallPutIT {
+class SignedPutIT {
     @TempDir
     static Path dir;
     static Path file;
@@ -75,6 +85,86 @@ class SmallPutIT {
                 .isEqualTo(Map.of("origin", "stowage test", "sha256", hex("SHA-256", Files.readAllBytes(file))));
         assertThat(raw.getObject(r -> r.bucket(bucket).key("direct/" + key), AsyncResponseTransformer.toBytes())
                 .get(30, SECONDS).asByteArray()).isEqualTo(Files.readAllBytes(file));
+    }
+
+    /** With the MinIO preset, whose stores check a signed body's SHA-256, parts are signed here and carry no MD5. */
+    @Test
+    void aFileInPartsIsStoredAsTheSdkStoresIt() throws Exception {
+        byte[] bytes = new byte[(12 << 20) + 12345];
+        new Random(7).nextBytes(bytes);
+        Path big = Files.write(dir.resolve("big.bin"), bytes);
+        S3Config config = TestS3.config(S3Preset.MINIO, bucket).multipartThresholdBytes(5 << 20).partSizeBytes(5 << 20).build();
+        try (S3Backend direct = S3Backend.create(config);
+             S3Backend viaSdk = S3Backend.builder(config).interceptor(new RecordedRequests()).build()) {
+            direct.uploadFile(big, "direct/big.bin").get(60, SECONDS);
+            viaSdk.uploadFile(big, "sdk/big.bin").get(60, SECONDS);
+        }
+        HeadObjectResponse mine = head("direct/big.bin");
+        assertThat(mine.eTag()).isEqualTo(head("sdk/big.bin").eTag()).endsWith("-3\"");
+        assertThat(mine.metadata()).containsEntry("sha256", hex("SHA-256", bytes));
+        assertThat(raw.getObject(r -> r.bucket(bucket).key("direct/big.bin"), AsyncResponseTransformer.toBytes())
+                .get(60, SECONDS).asByteArray()).isEqualTo(bytes);
+    }
+
+    /**
+     * With the MinIO preset, a file over the bytes kept of a small file and under the multipart
+     * threshold, whose SHA-256 the caller gives, is streamed with that SHA-256 signed, not hashed first.
+     */
+    @Test
+    void aFileOfTheCallersSha256IsStreamedWithItSigned() throws Exception {
+        byte[] bytes = new byte[(3 << 20) + 7];
+        new Random(11).nextBytes(bytes);
+        Path mid = Files.write(dir.resolve("mid.bin"), bytes);
+        try (S3Backend s3 = S3Backend.create(TestS3.config(S3Preset.MINIO, bucket).build())) {
+            s3.uploadFile(mid, "streamed/mid.bin", UploadOptions.builder().sha256(hex("SHA-256", bytes)).build()).get(30, SECONDS);
+        }
+        HeadObjectResponse stored = head("streamed/mid.bin");
+        assertThat(stored.eTag()).isEqualTo("\"" + hex("MD5", bytes) + "\"");
+        assertThat(stored.metadata()).containsEntry("sha256", hex("SHA-256", bytes));
+        assertThat(raw.getObject(r -> r.bucket(bucket).key("streamed/mid.bin"), AsyncResponseTransformer.toBytes())
+                .get(30, SECONDS).asByteArray()).isEqualTo(bytes);
+    }
+
+    @Test
+    void aStreamedFileThatIsNotTheCallersSha256IsRefusedForGood_andNothingIsStored() throws Exception {
+        byte[] bytes = new byte[(2 << 20) + 3];
+        new Random(13).nextBytes(bytes);
+        Path mid = Files.write(dir.resolve("other.bin"), bytes);
+        String claimed = hex("SHA-256", "not these bytes".getBytes(UTF_8));
+        Throwable e;
+        try (S3Backend s3 = S3Backend.create(TestS3.config(S3Preset.MINIO, bucket).build())) {
+            e = catchThrowable(() -> s3.uploadFile(mid, "streamed/other.bin", UploadOptions.builder().sha256(claimed).build())
+                    .get(30, SECONDS));
+        }
+        assertThat(e).isInstanceOf(ExecutionException.class).cause().isInstanceOf(StorageException.class);
+        StorageException refused = (StorageException) e.getCause();
+        assertThat(refused.kind()).isEqualTo(ErrorKind.INTEGRITY);
+        assertThat(refused.isRetryable()).isFalse();
+        assertThat(refused.getMessage()).contains("the file's bytes are not those of the SHA-256 " + claimed + " the caller gave");
+        assertThat(catchThrowable(() -> head("streamed/other.bin"))).hasRootCauseInstanceOf(NoSuchKeyException.class);
+    }
+
+    @Test
+    void aPartWhoseBytesAreNotTheOnesSignedIsRefused() throws Exception {
+        S3Config config = TestS3.config(S3Preset.GENERIC, bucket).build();
+        String uploadId = raw.createMultipartUpload(r -> r.bucket(bucket).key("refused-part")).get(30, SECONDS).uploadId();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (SdkAsyncHttpClient http = AwsCrtAsyncHttpClient.create()) {
+            SignedPut put = SignedPut.of(config, false, S3Clients.credentials(config), () -> http, timer).orElseThrow();
+            byte[] part = "the bytes sent".getBytes(UTF_8);
+            String signedFor = hex("SHA-256", "other bytes".getBytes(UTF_8));
+
+            Throwable refused = catchThrowable(() -> put.sendPart("refused-part", uploadId, 1, ByteBuffer.wrap(part), signedFor)
+                    .get(30, SECONDS));
+            String eTag = put.sendPart("refused-part", uploadId, 2, ByteBuffer.wrap(part), hex("SHA-256", part)).get(30, SECONDS);
+
+            assertThat(refused).isInstanceOf(ExecutionException.class).cause().isInstanceOf(S3Exception.class);
+            assertThat(((S3Exception) refused.getCause()).awsErrorDetails().errorCode()).isIn("XAmzContentSHA256Mismatch", "BadDigest");
+            assertThat(eTag).isEqualTo("\"" + hex("MD5", part) + "\"");
+        } finally {
+            timer.shutdownNow();
+            raw.abortMultipartUpload(r -> r.bucket(bucket).key("refused-part").uploadId(uploadId)).get(30, SECONDS);
+        }
     }
 
     @Test

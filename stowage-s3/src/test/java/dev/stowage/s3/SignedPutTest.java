@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
-class SmallPutTest {
+class SignedPutTest {
     @Test
     void theDateIsSigV4sBasicFormatInUtc() {
         assertThat(SigV4.amzDate(Instant.parse("2026-12-01T09:05:07.999Z").toEpochMilli())).isEqualTo("20261201T090507Z");
@@ -19,22 +19,22 @@ class SmallPutTest {
 
     @Test
     void headersOfPrintableAsciiAreSentHere() {
-        assertThat(SmallPut.sendable("text/html; charset=utf-8", Map.of("sha256", "ab12", "origin", "a b"),
+        assertThat(SignedPut.sendable("text/html; charset=utf-8", Map.of("sha256", "ab12", "origin", "a b"),
                 Optional.of("public, max-age=60"))).isTrue();
-        assertThat(SmallPut.sendable("text/plain", Map.of("empty", ""), Optional.empty())).isTrue();
+        assertThat(SignedPut.sendable("text/plain", Map.of("empty", ""), Optional.empty())).isTrue();
     }
 
     @Test
     void headersSigningWouldHaveToFoldGoThroughTheSdk() {
-        assertThat(SmallPut.sendable("text/plain", Map.of("city", "Zürich"), Optional.empty())).as("non-ASCII").isFalse();
-        assertThat(SmallPut.sendable("text/plain", Map.of("note", "two  spaces"), Optional.empty())).as("spaces in a row").isFalse();
-        assertThat(SmallPut.sendable("text/plain", Map.of("note", " lead"), Optional.empty())).as("leading space").isFalse();
-        assertThat(SmallPut.sendable("text/plain", Map.of("note", "trail "), Optional.empty())).as("trailing space").isFalse();
-        assertThat(SmallPut.sendable("text/plain", Map.of("note", "tab\there"), Optional.empty())).as("control").isFalse();
-        assertThat(SmallPut.sendable("text/plain", Map.of("two words", "x"), Optional.empty())).as("name").isFalse();
-        assertThat(SmallPut.sendable("text/plain", Map.of(), Optional.of("max-age=1\r\nX: y"))).as("cache-control").isFalse();
-        assertThat(SmallPut.sendable("text/plän", Map.of(), Optional.empty())).as("content-type").isFalse();
-        assertThat(SmallPut.sendable("text/plain", Map.of("Origin", "a", "origin", "b"), Optional.empty()))
+        assertThat(SignedPut.sendable("text/plain", Map.of("city", "Zürich"), Optional.empty())).as("non-ASCII").isFalse();
+        assertThat(SignedPut.sendable("text/plain", Map.of("note", "two  spaces"), Optional.empty())).as("spaces in a row").isFalse();
+        assertThat(SignedPut.sendable("text/plain", Map.of("note", " lead"), Optional.empty())).as("leading space").isFalse();
+        assertThat(SignedPut.sendable("text/plain", Map.of("note", "trail "), Optional.empty())).as("trailing space").isFalse();
+        assertThat(SignedPut.sendable("text/plain", Map.of("note", "tab\there"), Optional.empty())).as("control").isFalse();
+        assertThat(SignedPut.sendable("text/plain", Map.of("two words", "x"), Optional.empty())).as("name").isFalse();
+        assertThat(SignedPut.sendable("text/plain", Map.of(), Optional.of("max-age=1\r\nX: y"))).as("cache-control").isFalse();
+        assertThat(SignedPut.sendable("text/plän", Map.of(), Optional.empty())).as("content-type").isFalse();
+        assertThat(SignedPut.sendable("text/plain", Map.of("Origin", "a", "origin", "b"), Optional.empty()))
                 .as("names differing in case alone").isFalse();
     }
 
@@ -42,7 +42,7 @@ class SmallPutTest {
     void anErrorAnswerBecomesTheSdksException() {
         SdkHttpResponse head = SdkHttpResponse.builder().statusCode(403)
                 .headers(Map.of("x-amz-request-id", List.of("REQ1"), "x-amz-bucket-region", List.of("eu-west-1"))).build();
-        S3Exception e = SmallPutAnswer.errorOf(head, "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code>"
+        S3Exception e = SignedPutAnswer.errorOf(head, "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code>"
                 + "<Message>Access &amp; &lt;denied&gt;</Message><RequestId>REQ1</RequestId></Error>");
         assertThat(e.statusCode()).isEqualTo(403);
         assertThat(e.requestId()).isEqualTo("REQ1");
@@ -53,7 +53,7 @@ class SmallPutTest {
 
     @Test
     void anErrorAnswerWithoutXmlHasItsStatusAlone() {
-        S3Exception e = SmallPutAnswer.errorOf(SdkHttpResponse.builder().statusCode(502).build(), "<html>Bad Gateway</html>");
+        S3Exception e = SignedPutAnswer.errorOf(SdkHttpResponse.builder().statusCode(502).build(), "<html>Bad Gateway</html>");
         assertThat(e.statusCode()).isEqualTo(502);
         assertThat(e.awsErrorDetails().errorCode()).isNull();
         assertThat(e.getMessage()).startsWith("HTTP 502");

@@ -18,10 +18,10 @@ import software.amazon.awssdk.http.async.SdkAsyncHttpResponseHandler;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The answer to a {@link SmallPut}: the object's ETag once a successful answer has ended, else the
+ * The answer to a {@link SignedPut}: the object's ETag once a successful answer has ended, else the
  * error it stands for, made as the SDK makes it. Thread-safe.
  */
-final class SmallPutAnswer implements SdkAsyncHttpResponseHandler {
+final class SignedPutAnswer implements SdkAsyncHttpResponseHandler {
     /** The most of an error answer's body that is read: S3's are a few hundred bytes. */
     private static final int MAX_ERROR_BYTES = 64 * 1024;
     private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
