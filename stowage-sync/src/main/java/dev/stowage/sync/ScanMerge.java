@@ -58,6 +58,7 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
     private final LongAdder hashedBytes = new LongAdder();
     private final LongAdder removed = new LongAdder();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private final ReadAheadSha256 readAhead = new ReadAheadSha256();
 
     ScanMerge(StateStore state, ScanOptions options, ExecutorService pool, Clock clock) {
         this.state = state;
@@ -224,6 +225,9 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
         MessageDigest digest = Sha256.newDigest();
         ByteBuffer buffer = BUFFERS.get();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            if (channel.size() >= ReadAheadSha256.MIN_BYTES) {
+                return readAhead.of(channel, hashedBytes::add);
+            }
             for (int n; (n = channel.read(buffer.clear())) >= 0; ) {
                 digest.update(buffer.array(), 0, n);
                 hashedBytes.add(n);
@@ -290,6 +294,10 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
 
     @Override
     public void close() {
-        last.close();
+        try {
+            last.close();
+        } finally {
+            readAhead.close();
+        }
     }
 }
