@@ -36,6 +36,8 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
     private static final int BATCH_FILES = 64;
     private static final long BATCH_BYTES = 4L << 20;
     private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BUFFER_BYTES));
+    /** A digest per hashing thread: looking one up per file cost as much as a small file's stat. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(Sha256::newDigest);
 
     private final StateStore state;
     private final ScanOptions options;
@@ -190,7 +192,7 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
             String sha256;
             FileStat after;
             try {
-                sha256 = sha256(path);
+                sha256 = sha256(path, stat.size());
                 after = FileStat.of(path, false);
             } catch (NoSuchFileException e) {
                 problem(path, "vanished while being read");
@@ -221,11 +223,13 @@ final class ScanMerge implements TreeWalk.Visitor, AutoCloseable {
                 + (old == null ? "; skipped until the next scan" : "; keeps its last state until the next scan"));
     }
 
-    private String sha256(Path path) throws IOException {
-        MessageDigest digest = Sha256.newDigest();
+    /** The SHA-256 of a file whose stat gave {@code size}: a larger file is read ahead on another thread. */
+    private String sha256(Path path, long size) throws IOException {
+        MessageDigest digest = DIGESTS.get(); // reset: a read that failed may have left bytes in it
+        digest.reset();
         ByteBuffer buffer = BUFFERS.get();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            if (channel.size() >= ReadAheadSha256.MIN_BYTES) {
+            if (size >= ReadAheadSha256.MIN_BYTES) {
                 return readAhead.of(channel, hashedBytes::add);
             }
             for (int n; (n = channel.read(buffer.clear())) >= 0; ) {
