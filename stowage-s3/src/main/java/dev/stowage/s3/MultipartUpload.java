@@ -41,9 +41,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 /**
  * One multipart upload of a file: create, send the parts, complete. The parts are read once each,
  * in order ({@link PartReader}): a part is read into a buffer ({@link PartBuffers}), its digest
- * taken (its SHA-256 to sign it where {@link SignedPut} sends it to a store that checks that, else its
- * MD5 for the SDK to send),
- * and sent from there, a few parts at once, never the whole file in memory; a part over 64 MiB
+ * taken (its SHA-256, signed by {@link SignedPut} for a store that checks it, else its MD5 for the
+ * SDK to send) and sent from there, a few parts at once, never the whole file in memory; a part over 64 MiB
  * (files over 625 GiB with 8 MiB parts) is hashed in place and sent from the file. The upload is completed only once
  * the SHA-256 of every part read is the one it was planned with, which goes with the object. If any step fails, or
  * the caller cancels, no new part starts, and once the parts in flight have ended the upload is

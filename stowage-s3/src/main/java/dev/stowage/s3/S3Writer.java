@@ -197,14 +197,18 @@ final class S3Writer {
                                                      Function<Throwable, StorageException> classify) {
         SignedPut signed = core.signedPut().orElseThrow();
         return core.whole(core.call(() -> signed.sendFile(objectKey, source, plan.sizeBytes(), plan.sha256(), contentType,
-                        metadata, options.cacheControl())), eTag -> eTag != null, "the PutObject answer", "ETag", Operation.UPLOAD, key)
+                                metadata, options.cacheControl())),
+                        eTag -> eTag != null, "the PutObject answer", "ETag", Operation.UPLOAD, key)
                 .handle((eTag, error) -> {
                     if (error == null) {
                         return eTag;
                     }
                     StorageException e = classify.apply(error);
-                    throw e.kind() != ErrorKind.INTEGRITY ? e : core.error(ErrorKind.INTEGRITY, "the file's bytes are not those of the SHA-256 "
-                            + plan.sha256() + " the caller gave: it changed or the checksum is wrong (" + e.detail() + ")",
+                    if (e.kind() != ErrorKind.INTEGRITY) {
+                        throw e;
+                    }
+                    throw core.error(ErrorKind.INTEGRITY, "the file's bytes are not those of the SHA-256 " + plan.sha256()
+                                    + " the caller gave: it changed or the checksum is wrong (" + e.detail() + ")",
                             Operation.UPLOAD, key).toBuilder().retryable(false).cause(e).build();
                 });
     }

@@ -149,7 +149,8 @@ final class SignedPut {
     }
 
     /** The headers of a {@code PutObject} but those of its body. */
-    private TreeMap<String, String> objectHeaders(String contentType, Map<String, String> metadata, Optional<String> cacheControl) {
+    private TreeMap<String, String> objectHeaders(String contentType, Map<String, String> metadata,
+                                                  Optional<String> cacheControl) {
         TreeMap<String, String> headers = new TreeMap<>();
         headers.put("content-type", contentType);
         cacheControl.ifPresent(v -> headers.put("cache-control", v));
