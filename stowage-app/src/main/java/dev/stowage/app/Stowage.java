@@ -58,6 +58,9 @@ public final class Stowage {
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err, System.getenv());
+        if (ArchiveTraining.asked()) {
+            ArchiveTraining.run();
+        }
         // Every backend is closed by now: the process ends as soon as the S3 client's native threads
         // have, instead of the second the CRT otherwise waits for them at exit.
         try {

@@ -177,8 +177,10 @@ class LauncherIT {
         assertThat(archives).as("the archive the first sync wrote, under its final name").hasSize(1);
         String archive = archives.get(0).toString();
         assertThat(sync).containsSubsequence(copy.leanOptions())
-                .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=" + archive + "."));
-        assertThat(syncAgain).contains("-XX:SharedArchiveFile=" + archive).noneMatch(arg -> arg.contains("ArchiveClassesAtExit"));
+                .anyMatch(arg -> arg.startsWith("-XX:ArchiveClassesAtExit=" + archive + "."))
+                .as("the archive run loads the S3 client's classes too").contains("-Dstowage.archive.training=true");
+        assertThat(syncAgain).contains("-XX:SharedArchiveFile=" + archive).noneMatch(arg -> arg.contains("ArchiveClassesAtExit"))
+                .noneMatch(arg -> arg.contains("stowage.archive.training"));
         assertThat(syncAgain).containsSubsequence(copy.leanOptions());
         assertThat(serveAgain).contains("-XX:SharedArchiveFile=" + archive).doesNotContainAnyElementsOf(copy.leanOptions());
     }
