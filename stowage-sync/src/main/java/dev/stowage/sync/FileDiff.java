@@ -64,8 +64,14 @@ public final class FileDiff {
         return added == 0 && modified == 0 && removed == 0;
     }
 
-    /** Calls {@code action} with every file to upload, in key order. */
+    /**
+     * Calls {@code action} with every file to upload, in key order. A diff that counted none reads
+     * no row: a run with nothing to upload does not go through the state's files again.
+     */
     public void forEachUpload(Consumer<Change> action) {
+        if (added + modified == 0) {
+            return;
+        }
         String after = "";
         for (List<Change> page; !(page = state.changesAfter(after, StateStore.PAGE)).isEmpty(); ) {
             page.forEach(action);
@@ -81,6 +87,9 @@ public final class FileDiff {
      * a time, and S3 scales its request rates by prefix.
      */
     void forEachUploadSpread(Consumer<Change> action) {
+        if (added + modified == 0) {
+            return;
+        }
         String after = "";
         for (List<Change> page; !(page = state.changesAfter(after, StateStore.PAGE)).isEmpty(); ) {
             spread(page).forEach(action);
