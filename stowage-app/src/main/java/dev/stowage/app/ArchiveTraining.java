@@ -44,7 +44,7 @@ final class ArchiveTraining {
     /** Set by the launcher on the run that writes the archive. */
     static final String PROPERTY = "stowage.archive.training";
     private static final String BUCKET = "archive-training";
-    private static final long WAIT_SECONDS = 10;
+    private static final long WAIT_SECONDS = 5;
     private static final String ACCESS_KEY_ID = "aws.accessKeyId";
     private static final String SECRET_ACCESS_KEY = "aws.secretAccessKey";
 
@@ -111,19 +111,34 @@ final class ArchiveTraining {
         }
     }
 
-    /** Answers every request of every connection as an empty bucket would, until the socket closes. */
+    /**
+     * Answers every request of every connection as an empty bucket would, until the socket closes;
+     * each connection on a thread of its own, as the client may keep one open while it opens another.
+     */
     private static void respond(ServerSocket server, AtomicInteger answered) {
         while (!server.isClosed()) {
-            try (Socket socket = server.accept()) {
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                OutputStream out = socket.getOutputStream();
-                for (String request; (request = requestHead(in)) != null; answered.incrementAndGet()) {
-                    out.write(answer(request).getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
-                }
+            Socket socket;
+            try {
+                socket = server.accept();
             } catch (IOException e) {
-                // the socket closed: training is over
+                return; // the socket closed: training is over
             }
+            Thread connection = new Thread(() -> answerAll(socket, answered), "stowage-archive-training-connection");
+            connection.setDaemon(true);
+            connection.start();
+        }
+    }
+
+    private static void answerAll(Socket socket, AtomicInteger answered) {
+        try (socket) {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            for (String request; (request = requestHead(in)) != null; answered.incrementAndGet()) {
+                out.write(answer(request).getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the client closed the connection
         }
     }
 
