@@ -147,7 +147,7 @@ final class MultipartUpload {
         this.bucket = core.config().bucketName();
         this.concurrency = core.config().partConcurrency();
         this.checksums = core.config().sdkChecksums();
-        this.signed = core.config().preset().checksSignedPayload() ? core.signedPut().orElse(null) : null;
+        this.signed = core.bodySigner().orElse(null);
         this.partRetry = RetryPolicy.defaults().withMaxAttempts(core.config().partAttempts());
         this.classify = classify;
         this.key = key;

@@ -126,6 +126,14 @@ final class S3Core implements AutoCloseable {
     }
 
     /**
+     * What sends bodies guarded by their signed SHA-256 alone, without {@code Content-MD5}: the
+     * {@link #signedPut()}, where the store checks a signed body ({@link S3Preset#checksSignedPayload()}).
+     */
+    Optional<SignedPut> bodySigner() {
+        return config.preset().checksSignedPayload() ? signedPut : Optional.empty();
+    }
+
+    /**
      * The object key of a key in the bucket, {@code bucket_prefix} included.
      *
      * @throws StorageException {@code INVALID_KEY} if the key breaks the {@link Keys} rules, or is

@@ -87,9 +87,9 @@ final class S3Writer {
         UploadProgress progress = options.progress();
         Progress.report(progress, 0, sizeBytes);
         if (sizeBytes < config.multipartThresholdBytes()) {
-            if (callersSha256 != null && sizeBytes > FileDigest.BUFFER_BYTES && config.preset().checksSignedPayload()
-                    && core.signedPut().isPresent() && SignedPut.sendable(contentType(key, source, options),
-                            metadata(options, callersSha256), options.cacheControl())) {
+            if (callersSha256 != null && sizeBytes > FileDigest.BUFFER_BYTES && core.bodySigner().isPresent()
+                    && SignedPut.sendable(contentType(key, source, options), metadata(options, callersSha256),
+                            options.cacheControl())) {
                 return new Plan(sizeBytes, callersSha256, true, null, 0, tally(progress, sizeBytes));
             }
             return onePut(source, progress, stop);
@@ -195,7 +195,7 @@ final class S3Writer {
     private CompletableFuture<String> signedFromFile(Path source, String key, String objectKey, Plan plan, String contentType,
                                                      Map<String, String> metadata, UploadOptions options,
                                                      Function<Throwable, StorageException> classify) {
-        SignedPut signed = core.signedPut().orElseThrow();
+        SignedPut signed = core.bodySigner().orElseThrow();
         return core.whole(core.call(() -> signed.sendFile(objectKey, source, plan.sizeBytes(), plan.sha256(), contentType,
                                 metadata, options.cacheControl())),
                         eTag -> eTag != null, "the PutObject answer", "ETag", Operation.UPLOAD, key)

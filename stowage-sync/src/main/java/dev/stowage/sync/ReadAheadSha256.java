@@ -1,5 +1,6 @@
 package dev.stowage.sync;
 
+import dev.stowage.internal.Futures;
 import dev.stowage.internal.NamedThreadFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -9,7 +10,6 @@ import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,8 +73,7 @@ final class ReadAheadSha256 implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while a file was read");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException && e.getCause().getCause() != null
-                    ? e.getCause().getCause() : e.getCause();
+            Throwable cause = Futures.unwrap(e);
             if (cause instanceof UncheckedIOException) {
                 throw ((UncheckedIOException) cause).getCause();
             }
