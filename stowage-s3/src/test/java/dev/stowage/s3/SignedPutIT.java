@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +168,60 @@ class SignedPutIT {
         }
     }
 
+    /** On the wire: to MinIO, parts and a streamed file carry their SHA-256, signed, and no MD5; to a generic store, parts keep it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"MINIO", "GENERIC"})
+    void partsAndStreamedFilesCarryTheirSignedSha256InPlaceOfAnMd5OnlyToMinio(String preset) throws Exception {
+        byte[] bytes = new byte[(10 << 20) + 1];
+        new Random(17).nextBytes(bytes);
+        Path big = Files.write(dir.resolve("wire-" + preset + ".bin"), bytes);
+        byte[] mid = Arrays.copyOf(bytes, 3 << 20);
+        Path streamed = Files.write(dir.resolve("wire-mid-" + preset + ".bin"), mid);
+        List<Map.Entry<Map<String, List<String>>, String>> puts = new CopyOnWriteArrayList<>(); // headers, body's SHA-256
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        server.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+            String answer = "";
+            if (exchange.getRequestMethod().equals("PUT")) {
+                puts.add(Map.entry(Map.copyOf(exchange.getRequestHeaders()), sha256(body)));
+                exchange.getResponseHeaders().add("ETag", "\"etag\"");
+            } else if (query.equals("uploads")) {
+                answer = "<InitiateMultipartUploadResult><Bucket>fake-bucket</Bucket><Key>big.bin</Key>"
+                        + "<UploadId>upload-1</UploadId></InitiateMultipartUploadResult>";
+            } else {
+                answer = "<CompleteMultipartUploadResult><Bucket>fake-bucket</Bucket><Key>big.bin</Key>"
+                        + "<ETag>\"etag-3\"</ETag></CompleteMultipartUploadResult>";
+            }
+            byte[] out = answer.getBytes(UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/xml");
+            exchange.sendResponseHeaders(200, out.length == 0 ? -1 : out.length);
+            exchange.getResponseBody().write(out);
+            exchange.close();
+        });
+        server.start();
+        try {
+            S3Config config = S3Config.builder(S3Preset.valueOf(preset)).endpointUrl("http://127.0.0.1:" + server.getAddress().getPort())
+                    .bucketName("fake-bucket").credentials("AKIDFAKE0000", "fake-secret-key")
+                    .multipartThresholdBytes(5 << 20).partSizeBytes(5 << 20).build();
+            try (S3Backend s3 = S3Backend.create(config)) {
+                s3.uploadFile(big, "big.bin").get(30, SECONDS);
+                s3.uploadFile(streamed, "mid.bin", UploadOptions.builder().sha256(sha256(mid)).build()).get(30, SECONDS);
+            }
+        } finally {
+            server.stop(0);
+        }
+        assertThat(puts).as("three parts and one PUT").hasSize(4);
+        for (Map.Entry<Map<String, List<String>>, String> put : puts) {
+            if (preset.equals("MINIO")) {
+                assertThat(put.getKey().get("X-amz-content-sha256")).containsExactly(put.getValue());
+                assertThat(put.getKey()).doesNotContainKey("Content-md5");
+            } else {
+                assertThat(put.getKey()).containsKey("Content-md5");
+            }
+        }
+    }
+
     @Test
     void anErrorAnswerReadsAsTheSdksError() throws Exception {
         S3Config.Builder wrongSecret = TestS3.config(S3Preset.GENERIC, bucket).credentials(TestS3.server().accessKeyId(),
@@ -234,6 +289,14 @@ class SignedPutIT {
 
     private static HeadObjectResponse head(String key) throws Exception {
         return raw.headObject(r -> r.bucket(bucket).key(key)).get(30, SECONDS);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return hex("SHA-256", bytes);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String hex(String algorithm, byte[] bytes) throws Exception {
